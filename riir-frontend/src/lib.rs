@@ -1,0 +1,1 @@
+//! RIIR front ends: the pest grammar for RIIR text, and model-config → decode-graph lowering.
