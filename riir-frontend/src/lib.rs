@@ -1,1 +1,2 @@
 //! RIIR front ends: the pest grammar for RIIR text, and model-config → decode-graph lowering.
+pub mod lower;
