@@ -36,10 +36,8 @@ impl Source {
     }
 
     fn line_len_at(&self, at: usize) -> usize {
-        let at = at.min(self.text.len());
-        let start = self.text[..floor_char_boundary(&self.text, at)]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
+        let at = floor_char_boundary(&self.text, at.min(self.text.len()));
+        let start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
         let end = self.text[at..].find('\n').map_or(self.text.len(), |i| at + i);
         end - start
     }
