@@ -94,6 +94,7 @@ fn summary_matches_the_library() {
 fn output_file_is_riir_that_parses_and_prints_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("step.riir");
+    std::fs::write(&out_path, "stale contents are replaced").unwrap();
     let out_str = out_path.display().to_string();
     let path = model("llama-3-8b");
     let out = riirc(&[
@@ -121,6 +122,10 @@ fn output_file_is_riir_that_parses_and_prints_the_same() {
     assert!(text.contains("link_budget_pJb = 2.1"));
     let module = riir_frontend::parse(&text).unwrap_or_else(|d| panic!("{d:?}"));
     assert_eq!(riir_dialect::print_module(&module), text);
+    // `riirc check` accepts it without errors or warnings.
+    let check = riirc(&["check", &out_str]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    assert_eq!(stderr(&check), "");
     // Only the RIIR file is left in the directory: the temporary file was renamed, not copied.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 

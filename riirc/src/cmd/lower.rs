@@ -72,6 +72,15 @@ pub fn run(args: Args) -> CliResult {
         },
     };
     let module = lower::lower_model(&config, &options).map_err(lower_error)?;
+    // Nothing unverified is emitted: a rejection here is a lowering bug, reported rather than written.
+    let module = riir_dialect::verify_owned(module).map_err(|diags| {
+        let messages: Vec<_> = diags.iter().map(|d| d.message.as_str()).collect();
+        CliError::Input(format!(
+            "internal error: lowering {} produced IR the verifier rejects: {}",
+            args.model.display(),
+            messages.join("; ")
+        ))
+    })?;
     let text = riir_dialect::print_module(&module);
     if let Some(path) = &args.output {
         write_atomically(path, text.as_bytes())?;
