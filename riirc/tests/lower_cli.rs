@@ -259,3 +259,258 @@ fn bad_flags_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
     }
 }
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn sku(name: &str) -> String {
+    root()
+        .join("examples/skus")
+        .join(format!("{name}.toml"))
+        .display()
+        .to_string()
+}
+
+fn estimate(args: &[&str]) -> serde_json::Value {
+    let mut full = vec!["estimate"];
+    full.extend_from_slice(args);
+    let out = riirc(&full);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).unwrap()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
+}
+
+#[test]
+fn estimate_of_a_model_equals_estimate_of_its_lowered_file_and_sums_its_ops() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("step.riir").display().to_string();
+    let path = model("llama-3-70b");
+    let flags = ["--batch", "64", "--ctx", "4096", "--tp", "8"];
+    let mut lower = vec!["lower", "--model", &path, "-o", &file];
+    lower.extend_from_slice(&flags);
+    assert_eq!(riirc(&lower).status.code(), Some(0));
+
+    let h100 = sku("h100");
+    let mut from_model = vec!["--model", path.as_str(), "--sku", &h100];
+    from_model.extend_from_slice(&flags);
+    let a = estimate(&from_model);
+    let b = estimate(&[&file, "--sku", &h100]);
+    assert_eq!(a, b, "batch and tp are read back from the file's shapes");
+
+    let ops = a["ops"].as_array().unwrap();
+    assert_eq!(ops.len(), 804);
+    assert_eq!(ops[4]["id"], "op4");
+    assert_eq!(ops[4]["name"], "layer0.attention");
+    let sum = |key: &str| ops.iter().map(|o| o[key].as_f64().unwrap()).sum::<f64>();
+    let total = &a["total"];
+    assert!(close(total["joules"].as_f64().unwrap(), sum("joules")));
+    assert!(close(total["latency_ms"].as_f64().unwrap(), sum("latency_ms")));
+    assert!(close(
+        total["joules_per_token"].as_f64().unwrap(),
+        sum("joules") * 8.0 / 64.0
+    ));
+    assert!(ops
+        .iter()
+        .all(|o| o["joules"].as_f64().unwrap() > 0.0 && o["latency_ms"].as_f64().unwrap() > 0.0));
+}
+
+#[test]
+fn estimate_prices_each_op_with_the_energy_model() {
+    use energy_model::{EnergyModel, KernelWork, OperatingPoint, Sku};
+    let path = model("llama-3-8b");
+    let h100 = sku("h100");
+    let a = estimate(&[
+        "--model", &path, "--batch", "8", "--ctx", "2048", "--tp", "2", "--sku", &h100, "--sm-mhz", "1530",
+    ]);
+    let sku = Sku::load(Path::new(&h100)).unwrap();
+    let config = riir_frontend::lower::ModelConfig::load(Path::new(&path)).unwrap();
+    let opts = riir_frontend::lower::LowerOptions::new(8, 2048, 2, riir_dialect::Precision::Bf16);
+    let point = OperatingPoint {
+        sm_mhz: 1530.0,
+        hbm_bw_tbps: sku.hbm_bandwidth_tbps,
+        link: sku.default_link,
+    };
+    let model = sku.model(energy_model::ModelForm::Physical);
+    for (name, class) in [
+        ("attention", energy_model::KernelClass::AttentionDecode),
+        ("mlp_allreduce", energy_model::KernelClass::Allreduce),
+    ] {
+        let k = riir_frontend::lower::kernel_for_op_name(&config, &opts, name)
+            .unwrap()
+            .unwrap();
+        let link_us = k.link_bytes.as_ref().map_or(0.0, |b| b.value / (800e9 / 1e6));
+        let work = KernelWork {
+            class,
+            precision: energy_model::Precision::Bf16,
+            bytes_hbm: k.bytes_hbm.value,
+            flops: k.flops.value,
+            link_active_us: link_us,
+            footprint_bytes: 0.0,
+        };
+        let p = model.predict(&sku, &work, &point).unwrap();
+        let op = a["ops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == format!("layer5.{name}"))
+            .unwrap();
+        assert!(close(op["joules"].as_f64().unwrap(), p.joules), "{name}");
+        assert!(close(op["latency_ms"].as_f64().unwrap(), p.latency_s * 1e3), "{name}");
+    }
+    assert_eq!(a["config"]["sm_mhz"], 1530.0);
+}
+
+#[test]
+fn layers_only_leaves_out_embedding_head_and_allreduces() {
+    let path = model("mixtral-8x7b");
+    let h100 = sku("h100");
+    let flags = [
+        "--model",
+        path.as_str(),
+        "--batch",
+        "16",
+        "--ctx",
+        "1024",
+        "--tp",
+        "2",
+        "--sku",
+        h100.as_str(),
+    ];
+    let full = estimate(&flags);
+    let mut layers_flags = flags.to_vec();
+    layers_flags.push("--layers-only");
+    let layers = estimate(&layers_flags);
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v["ops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let kept = names(&layers);
+    // 32 layers × (attn_norm, qkv_proj, attention, o_proj, mlp_norm, router, gate_up, act, down).
+    assert_eq!(kept.len(), 32 * 9);
+    assert!(
+        kept.iter().all(|n| n.starts_with("layer") && !n.ends_with("allreduce")),
+        "{kept:?}"
+    );
+    // The kept ops are priced exactly as in the full step.
+    let full_ops: Vec<_> = full["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| kept.contains(&o["name"].as_str().unwrap().to_string()))
+        .cloned()
+        .collect();
+    assert_eq!(&full_ops, layers["ops"].as_array().unwrap());
+    assert!(layers["total"]["joules"].as_f64().unwrap() < full["total"]["joules"].as_f64().unwrap());
+    assert_eq!(layers["config"]["layers_only"], true);
+}
+
+#[test]
+fn estimate_accepts_a_bare_sku_name_from_the_repository_root() {
+    let out = Command::new(env!("CARGO_BIN_EXE_riirc"))
+        .current_dir(root())
+        .args([
+            "estimate",
+            "--model",
+            "examples/models/llama-3-8b.json",
+            "--batch",
+            "1",
+            "--ctx",
+            "16",
+            "--sku",
+            "h200",
+            "--energy-model",
+            "seed",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["config"]["energy_model"], "seed");
+    assert!(v["config"]["sku"].as_str().unwrap().starts_with("h200"));
+}
+
+#[test]
+fn estimate_errors() {
+    let path = model("llama-3-8b");
+    let h100 = sku("h100");
+    let seed_example = root().join("examples/decode_layer18.riir").display().to_string();
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        (
+            vec![
+                "--model",
+                &path,
+                "--batch",
+                "1",
+                "--ctx",
+                "8",
+                "--sku",
+                &h100,
+                "--precision",
+                "fp4",
+            ],
+            1,
+            "sku has no fp4 units",
+        ),
+        (
+            vec![
+                "--model", &path, "--batch", "1", "--ctx", "8", "--sku", &h100, "--sm-mhz", "2500",
+            ],
+            1,
+            "--sm-mhz 2500 is outside (0, 1980] MHz",
+        ),
+        (
+            vec![
+                "--model", &path, "--batch", "1", "--ctx", "8", "--tp", "5", "--sku", &h100,
+            ],
+            1,
+            "field `num_attention_heads`: 32 is not divisible by tp (5)",
+        ),
+        (
+            vec![&seed_example, "--sku", &h100, "--batch", "1"],
+            1,
+            "op `attention` has no `kernel = {…}` block",
+        ),
+        (vec![&seed_example, "--sku", &h100], 2, "cannot tell the batch"),
+        (vec![&seed_example, "--sku", &h100, "--ctx", "8"], 2, "--model"),
+        (
+            vec!["--model", &path, "--batch", "1", "--sku", &h100],
+            2,
+            "--model needs --batch and --ctx",
+        ),
+        (
+            vec![
+                "--model",
+                &path,
+                "--batch",
+                "1",
+                "--ctx",
+                "8",
+                "--sku",
+                "/nonexistent.toml",
+            ],
+            1,
+            "nonexistent.toml",
+        ),
+        (vec!["--sku", &h100], 2, "INPUT.riir"),
+    ];
+    for (args, code, want) in cases {
+        let mut full = vec!["estimate"];
+        full.extend(args.iter().copied());
+        let out = riirc(&full);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(want),
+            "{args:?}: want {want:?} in {}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}

@@ -1,6 +1,7 @@
 //! The subcommand registry: one file per subcommand, each with `Args` and `run(args) -> CliResult`.
 
 pub mod check;
+pub mod estimate;
 pub mod fmt;
 pub mod lower;
 
@@ -15,6 +16,8 @@ pub enum Command {
     Fmt(fmt::Args),
     /// Lower a model config (config.json) to one decode step of RIIR, or print its per-GPU totals.
     Lower(lower::Args),
+    /// Estimate joules and latency of one decode step (a RIIR file or a model config) on a SKU.
+    Estimate(estimate::Args),
 }
 
 pub fn run(command: Command) -> CliResult {
@@ -22,5 +25,6 @@ pub fn run(command: Command) -> CliResult {
         Command::Check(args) => check::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Lower(args) => lower::run(args),
+        Command::Estimate(args) => estimate::run(args),
     }
 }
