@@ -38,7 +38,7 @@ use std::collections::HashMap;
 use crate::diagnostic::Diagnostic;
 use crate::entity::{FuncId, OpId};
 use crate::module::{Module, Op, ValueRef};
-use crate::print::{is_ident, is_value_name};
+use crate::print::{format_float, is_ident, is_value_name};
 use crate::span::{Span, Spanned};
 use crate::verified::Verified;
 
@@ -231,7 +231,7 @@ impl Verifier<'_> {
                 if !(0.0..=1.0).contains(&rc.value) {
                     self.report(
                         Diagnostic::error(
-                            format!("`reuse_confidence` must be in [0, 1], found {}", rc.value),
+                            format!("`reuse_confidence` must be in [0, 1], found {}", format_float(rc.value)),
                             rc.span,
                             "out of range",
                         ),
@@ -338,7 +338,7 @@ impl Verifier<'_> {
         } else if x.value <= 0.0 {
             self.report(
                 Diagnostic::error(
-                    format!("`{key}` must be positive, found {}", x.value),
+                    format!("`{key}` must be positive, found {}", format_float(x.value)),
                     x.span,
                     "must be > 0",
                 ),
@@ -353,7 +353,7 @@ impl Verifier<'_> {
         } else if x.value < 0.0 {
             self.report(
                 Diagnostic::error(
-                    format!("`{key}` must not be negative, found {}", x.value),
+                    format!("`{key}` must not be negative, found {}", format_float(x.value)),
                     x.span,
                     "must be ≥ 0",
                 ),
@@ -365,7 +365,7 @@ impl Verifier<'_> {
     fn not_finite(&mut self, x: &Spanned<f64>, key: &str, c: impl Fn() -> String) {
         self.report(
             Diagnostic::error(
-                format!("`{key}` must be finite, found {}", x.value),
+                format!("`{key}` must be finite, found {}", format_float(x.value)),
                 x.span,
                 "not a finite number",
             ),
