@@ -16,11 +16,14 @@ use std::time::{Duration, Instant};
 const CATEGORIES: &[&str] = &["parse", "verify", "errors"];
 const TIME_LIMIT: Duration = Duration::from_secs(60);
 
+/// One named check; `Err` carries what to show when it fails.
+type Case = Box<dyn Fn() -> Result<(), String>>;
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let bless = std::env::var_os("RIIR_BLESS").is_some();
-    let mut cases: Vec<(String, Box<dyn Fn() -> Result<(), String>>)> = Vec::new();
+    let mut cases: Vec<(String, Case)> = Vec::new();
 
     for cat in CATEGORIES {
         let dir = root.join("tests/filetests").join(cat);
