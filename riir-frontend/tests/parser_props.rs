@@ -178,60 +178,93 @@ mod generated {
             })
     }
 
-    #[derive(Debug, Clone)]
-    struct OpSpec {
-        name: String,
-        comments: Vec<String>,
-        kernel: Option<(
-            KernelClass,
-            std::collections::BTreeMap<String, i64>,
-            f64,
-            f64,
-            Option<f64>,
-        )>,
-        memory: Option<(Option<Vec<String>>, Option<Residency>, Option<Vec<String>>, Option<f64>)>,
-        power: Option<(
-            Option<f64>,
-            Option<f64>,
-            Option<f64>,
-            Option<Vec<Plan>>,
-            Option<(FallbackAction, f64, f64)>,
-        )>,
+    fn refs() -> impl Strategy<Value = Option<Vec<ValueRef>>> {
+        let r = "[a-z0-9_.]{1,5}".prop_map(|name| ValueRef {
+            name,
+            value: None,
+            span: Span::SYNTHETIC,
+        });
+        prop::option::of(prop::collection::vec(r, 0..3))
     }
 
-    fn op_spec() -> impl Strategy<Value = OpSpec> {
-        let refs = prop::option::of(prop::collection::vec("[a-z0-9_.]{1,5}", 0..3));
+    fn kernel() -> impl Strategy<Value = KernelInfo> {
+        (
+            pick::<KernelClass>(),
+            // Dimension names are unique within a shape (the front end rejects duplicates).
+            prop::collection::btree_map("[a-zA-Z_][a-zA-Z0-9_]{0,4}", any::<i64>(), 0..3),
+            num(),
+            num(),
+            prop::option::of(num()),
+        )
+            .prop_map(|(class, shape, b, fl, l)| KernelInfo {
+                class: s(class),
+                shape: shape.into_iter().map(|(n, v)| (s(n), s(v))).collect(),
+                bytes_hbm: s(b),
+                flops: s(fl),
+                link_bytes: l.map(s),
+                span: Span::SYNTHETIC,
+            })
+    }
+
+    fn memory() -> impl Strategy<Value = MemoryIntent> {
+        (
+            refs(),
+            prop::option::of(pick::<Residency>()),
+            refs(),
+            prop::option::of(num()),
+        )
+            .prop_map(|(prefetch, res, evict, rc)| MemoryIntent {
+                prefetch,
+                residency_hint: res.map(s),
+                evict,
+                reuse_confidence: rc.map(s),
+                span: Span::SYNTHETIC,
+            })
+    }
+
+    fn fallback() -> impl Strategy<Value = Fallback> {
+        (pick::<FallbackAction>(), num(), num()).prop_map(|(a, j, lat)| Fallback {
+            action: s(a),
+            est_jpt: s(j),
+            est_lat_ms: s(lat),
+            span: Span::SYNTHETIC,
+        })
+    }
+
+    fn power() -> impl Strategy<Value = PowerIntent> {
+        (
+            prop::option::of(num()),
+            prop::option::of(num()),
+            prop::option::of(num()),
+            prop::option::of(prop::collection::vec(plan(), 0..3)),
+            prop::option::of(fallback()),
+        )
+            .prop_map(|(t, d, l, alternatives, fallback)| PowerIntent {
+                target_jpt: t.map(s),
+                max_temp_delta_100ms: d.map(s),
+                link_budget_pj_per_bit: l.map(s),
+                alternatives,
+                fallback,
+                span: Span::SYNTHETIC,
+            })
+    }
+
+    /// An op not yet attached to a function (its `func` is set when the module is assembled).
+    fn op() -> impl Strategy<Value = Op> {
         (
             "[ -~]{0,12}",
             prop::collection::vec("[ -~]{0,10}", 0..2),
-            prop::option::of((
-                pick::<KernelClass>(),
-                // Dimension names are unique within a shape (the front end rejects duplicates).
-                prop::collection::btree_map("[a-zA-Z_][a-zA-Z0-9_]{0,4}", any::<i64>(), 0..3),
-                num(),
-                num(),
-                prop::option::of(num()),
-            )),
-            prop::option::of((
-                refs.clone(),
-                prop::option::of(pick::<Residency>()),
-                refs,
-                prop::option::of(num()),
-            )),
-            prop::option::of((
-                prop::option::of(num()),
-                prop::option::of(num()),
-                prop::option::of(num()),
-                prop::option::of(prop::collection::vec(plan(), 0..3)),
-                prop::option::of((pick::<FallbackAction>(), num(), num())),
-            )),
+            prop::option::of(kernel()),
+            prop::option::of(memory()),
+            prop::option::of(power()),
         )
-            .prop_map(|(name, comments, kernel, memory, power)| OpSpec {
-                name,
-                comments,
-                kernel,
-                memory,
-                power,
+            .prop_map(|(name, comments, kernel, memory, power)| {
+                let mut op = Op::new(FuncId::new(0), name);
+                op.comments = comments;
+                op.kernel = kernel;
+                op.memory = memory;
+                op.power = power;
+                op
             })
     }
 
@@ -242,7 +275,7 @@ mod generated {
                 (
                     name(),
                     prop::collection::vec(("[a-z0-9_]{1,4}", name()), 0..3),
-                    prop::collection::vec(op_spec(), 0..3),
+                    prop::collection::vec(op(), 0..3),
                 ),
                 0..3,
             ),
@@ -255,48 +288,8 @@ mod generated {
                     for (p, ty) in params {
                         m.add_param(f, s(p), s(ty));
                     }
-                    for spec in ops {
-                        let mut op = Op::new(f, spec.name);
-                        op.comments = spec.comments;
-                        op.kernel = spec.kernel.map(|(class, shape, b, fl, l)| KernelInfo {
-                            class: s(class),
-                            shape: shape.into_iter().map(|(n, v)| (s(n), s(v))).collect(),
-                            bytes_hbm: s(b),
-                            flops: s(fl),
-                            link_bytes: l.map(s),
-                            span: Span::SYNTHETIC,
-                        });
-                        let to_refs = |v: Option<Vec<String>>| {
-                            v.map(|v| {
-                                v.into_iter()
-                                    .map(|name| ValueRef {
-                                        name,
-                                        value: None,
-                                        span: Span::SYNTHETIC,
-                                    })
-                                    .collect()
-                            })
-                        };
-                        op.memory = spec.memory.map(|(pre, res, ev, rc)| MemoryIntent {
-                            prefetch: to_refs(pre),
-                            residency_hint: res.map(s),
-                            evict: to_refs(ev),
-                            reuse_confidence: rc.map(s),
-                            span: Span::SYNTHETIC,
-                        });
-                        op.power = spec.power.map(|(t, d, l, alts, fb)| PowerIntent {
-                            target_jpt: t.map(s),
-                            max_temp_delta_100ms: d.map(s),
-                            link_budget_pj_per_bit: l.map(s),
-                            alternatives: alts,
-                            fallback: fb.map(|(a, j, lat)| Fallback {
-                                action: s(a),
-                                est_jpt: s(j),
-                                est_lat_ms: s(lat),
-                                span: Span::SYNTHETIC,
-                            }),
-                            span: Span::SYNTHETIC,
-                        });
+                    for mut op in ops {
+                        op.func = f;
                         m.add_op(op);
                     }
                 }
