@@ -7,8 +7,8 @@ use codespan_reporting::term::termcolor::{Buffer, WriteColor};
 use codespan_reporting::term::{self, Chars, Config};
 use riir_dialect::{Diagnostic, Severity, Span};
 
-/// Lines longer than this are not quoted (a 2 MB generated line would flood the terminal); the diagnostic
-/// still gives `file:line:col`.
+/// Lines longer than this are not quoted (a 2 MB generated line would flood the terminal), nor are lines with
+/// control characters; the diagnostic still gives `file:line:col`.
 const MAX_QUOTED_LINE: usize = 1000;
 
 /// A source file as diagnostics see it: its display name and its text (lossily decoded when it was not
@@ -35,11 +35,16 @@ impl Source {
         (line, before[line_start..].chars().count() + 1)
     }
 
-    fn line_len_at(&self, at: usize) -> usize {
+    /// Whether the line holding byte `at` can be shown: not too long, and no control characters (binary
+    /// input would garble the terminal).
+    fn line_quotable(&self, at: usize) -> bool {
         let at = floor_char_boundary(&self.text, at.min(self.text.len()));
         let start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
         let end = self.text[at..].find('\n').map_or(self.text.len(), |i| at + i);
-        end - start
+        end - start <= MAX_QUOTED_LINE
+            && !self.text[start..end]
+                .chars()
+                .any(|c| c.is_control() && c != '\t' && c != '\r')
     }
 
     /// The span clamped to the text and widened to character boundaries, so rendering never slices a character.
@@ -79,7 +84,7 @@ pub fn render(source: &Source, diagnostics: &[Diagnostic], color: bool) -> Strin
         let quotable = d
             .labels
             .iter()
-            .all(|l| l.span.is_synthetic() || source.line_len_at(l.span.start as usize) <= MAX_QUOTED_LINE);
+            .all(|l| l.span.is_synthetic() || source.line_quotable(l.span.start as usize));
         let cs = to_codespan(source, d, quotable);
         if !quotable || term::emit(&mut buf, &config, &file, &cs).is_err() {
             plain(&mut buf, source, d);
