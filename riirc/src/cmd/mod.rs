@@ -3,9 +3,20 @@
 use crate::exit::CliResult;
 use clap::Subcommand;
 
+pub mod calibrate;
+pub mod predict;
+
 #[derive(Subcommand, Debug)]
-pub enum Command {}
+pub enum Command {
+    /// Fit a SKU's energy/latency model to measured traces; report R², MAPE, k-fold CV and per-class errors.
+    Calibrate(calibrate::Args),
+    /// Predict joules and latency for every row of a CSV with a SKU's model.
+    Predict(predict::Args),
+}
 
 pub fn run(command: Command) -> CliResult {
-    match command {}
+    match command {
+        Command::Calibrate(args) => calibrate::run(args),
+        Command::Predict(args) => predict::run(args),
+    }
 }
