@@ -64,6 +64,8 @@ fn bad_cells_name_row_line_and_column() {
         e.starts_with("t.csv: row 1 (line 3), column `kernel`: unknown kernel class `lineer`"),
         "{e}"
     );
+    let e = err("1,linear,bf16,1e8,2e9,1980,0.01,50,64,extra\n", Need::Calibration);
+    assert_eq!(e, "t.csv: row 1 (line 3): has 10 fields but the header has 9");
     let e = err("1,linear,bf16,1e8,abc,1980,0.01,50,64\n", Need::Calibration);
     assert_eq!(e, "t.csv: row 1 (line 3), column `flops`: not a number: `abc`");
 }

@@ -8,6 +8,9 @@ pub mod lower;
 use crate::exit::CliResult;
 use clap::Subcommand;
 
+pub mod calibrate;
+pub mod predict;
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Parse and verify RIIR files; print errors and warnings (exit 1 on errors).
@@ -18,6 +21,10 @@ pub enum Command {
     Lower(lower::Args),
     /// Estimate joules and latency of one decode step (a RIIR file or a model config) on a SKU.
     Estimate(estimate::Args),
+    /// Fit a SKU's energy/latency model to measured traces; report R², MAPE, k-fold CV and per-class errors.
+    Calibrate(calibrate::Args),
+    /// Predict joules and latency for every row of a CSV with a SKU's model.
+    Predict(predict::Args),
 }
 
 pub fn run(command: Command) -> CliResult {
@@ -26,5 +33,7 @@ pub fn run(command: Command) -> CliResult {
         Command::Fmt(args) => fmt::run(args),
         Command::Lower(args) => lower::run(args),
         Command::Estimate(args) => estimate::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
+        Command::Predict(args) => predict::run(args),
     }
 }
