@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod comments;
+mod fast;
 pub mod prescan;
 pub mod suggest;
 pub mod syntax;
