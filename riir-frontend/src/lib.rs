@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod comments;
+mod fast;
 pub mod lower;
 pub mod prescan;
 pub mod suggest;
