@@ -64,7 +64,7 @@ pub fn run(args: Args) -> CliResult {
             args.folds
         )));
     }
-    let sku = Sku::load(&args.sku).map_err(|e| CliError::Input(e.to_string()))?;
+    let sku = Sku::load(&args.sku).map_err(sku_error)?;
     let mut rows: Vec<TraceRow> = Vec::new();
     let mut synthetic = false;
     for path in &args.traces {
@@ -114,6 +114,14 @@ pub fn run(args: Args) -> CliResult {
         eprintln!("wrote {}", out.display());
     }
     Ok(())
+}
+
+/// A SKU file error as `error: file:line:col: …` followed by the caret excerpt, when there is one.
+pub fn sku_error(e: energy_model::SkuError) -> CliError {
+    match e.excerpt() {
+        Some(excerpt) => CliError::Input(format!("{e}\n{excerpt}")),
+        None => CliError::Input(e.to_string()),
+    }
 }
 
 fn text_report(sku: &Sku, traces: &[String], synthetic: bool, fits: &[(ModelForm, Calibration)]) -> String {
