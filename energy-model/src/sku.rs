@@ -72,7 +72,7 @@ pub struct SkuError {
     pub key: Option<String>,
     pub message: String,
     /// The offending source line and the character range to underline in it, when there is a position.
-    pub excerpt: Option<Excerpt>,
+    pub excerpt: Option<Box<Excerpt>>,
 }
 
 /// One source line with a highlighted character range, for caret diagnostics.
@@ -285,7 +285,7 @@ impl Checker<'_> {
         SkuError {
             path: self.path.to_path_buf(),
             line_col: Some(line_col(self.text, span.start)),
-            excerpt: Some(excerpt(self.text, span.clone())),
+            excerpt: Some(Box::new(excerpt(self.text, span.clone()))),
             key: Some(key.to_string()),
             message: message.into(),
         }
@@ -396,7 +396,7 @@ impl Sku {
         let raw: RawSku = toml::from_str(text).map_err(|e| SkuError {
             path: path.to_path_buf(),
             line_col: e.span().map(|s| line_col(text, s.start)),
-            excerpt: e.span().map(|s| excerpt(text, s)),
+            excerpt: e.span().map(|s| Box::new(excerpt(text, s))),
             key: None,
             message: e.message().trim_end().to_string(),
         })?;
