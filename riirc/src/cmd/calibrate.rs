@@ -166,12 +166,12 @@ fn text_report(sku: &Sku, traces: &[String], synthetic: bool, fits: &[(ModelForm
     );
     let _ = writeln!(s, "per kernel class (in-sample MAPE %, energy / latency):");
     for (i, class) in fits[0].1.stats.per_class.iter().enumerate() {
-        let _ = write!(s, "  {:<20}{:>6} rows", class.class.name(), class.rows);
+        let mut line = format!("  {:<20}{:>6} rows", class.class.name(), class.rows);
         for (_, c) in fits {
             let k = &c.stats.per_class[i];
-            let _ = write!(s, "   {:>7.2} / {:<7.2}", k.mape_energy, k.mape_latency);
+            let _ = write!(line, "   {:>7.2} / {:<7.2}", k.mape_energy, k.mape_latency);
         }
-        s.push('\n');
+        let _ = writeln!(s, "{}", line.trim_end());
     }
     for (form, c) in fits {
         let _ = writeln!(s, "{form} coefficients: {}", coefficients_line(&c.model));
