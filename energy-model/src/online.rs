@@ -14,6 +14,9 @@ use crate::work::{KernelWork, OperatingPoint};
 
 /// The posterior over one form's energy coefficients, plus the latency model that gives the physical
 /// form its kernel durations.
+// The physical posterior (8×8) is larger than the seed one (5×5); boxing it would put a heap allocation in
+// what is meant to stay plain, copyable data.
+#[allow(clippy::large_enum_variant)]
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub enum OnlineEnergy {
     Physical {
