@@ -111,16 +111,12 @@ pub fn parse(src: &str) -> Result<File<'_>, Diagnostic> {
 
 /// Parses with the pest grammar alone (the reference the fast parser is tested against).
 pub fn parse_with_pest(src: &str) -> Result<File<'_>, Diagnostic> {
+    // pest's token tracking names the literal tokens (`,`, `}`) an error wanted. It costs time, but pest only
+    // sees what the fast path rejected, which is almost always an error. It is a process-wide switch, left on.
+    pest::set_error_detail(true);
     let mut pairs = match RiirParser::parse(Rule::file, src) {
         Ok(p) => p,
-        Err(_) => {
-            // Parse again with pest's token tracking on, which names the literal tokens (`,`, `}`) it wanted.
-            // It costs time, so only failing inputs pay for it; once on it stays on (it is process-wide, and
-            // turning it off could race with another thread's failing parse).
-            pest::set_error_detail(true);
-            let err = RiirParser::parse(Rule::file, src).expect_err("pest is deterministic");
-            return Err(syntax_error(src, &err));
-        }
+        Err(err) => return Err(syntax_error(src, &err)),
     };
     let file = pairs.next().expect("the file rule always produces one pair");
     let funcs = file
