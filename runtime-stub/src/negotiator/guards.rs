@@ -11,6 +11,7 @@
 
 use super::frontier::Frontier;
 use super::inputs::{PendingOp, Telemetry};
+use super::report::TickReport;
 use super::scratch::{OpSlot, OrderSlot};
 
 /// Predicted HBM temperature rise over the next 100 ms (°C), NaN when unreadable.
@@ -31,70 +32,64 @@ pub fn op_is_hot(rack_hot: bool, rise: f64, frontier: &Frontier) -> bool {
 
 const PJ: f64 = 1e-12;
 
-/// Outcome of the link guard.
-pub(super) struct LinkOutcome {
-    pub budget_j: f64,
-    pub sleeps: u32,
+/// The rack's link budget as used by the guard: NaN or negative → 0 (every flow that can sleep does); rounded to
+/// f32 like the tables' pJ/bit, so a rack budget of 0.6 admits a plan stored as 0.6.
+pub fn rack_link_budget(pj_per_bit: f64) -> f64 {
+    if pj_per_bit >= 0.0 {
+        f64::from(pj_per_bit as f32)
+    } else {
+        0.0
+    }
 }
 
-fn link_bits(op: &PendingOp, f: &Frontier) -> f64 {
-    f64::from(op.tokens) * f64::from(f.link_bits_per_token())
+/// Link energy of an op at point `p` and its share of the link budget (J).
+#[inline]
+pub fn link_energy(op: &PendingOp, f: &Frontier, p: usize, rack_pj_per_bit: f64) -> (f64, f64) {
+    let bits = f64::from(op.tokens) * f64::from(f.link_bits_per_token());
+    if bits > 0.0 {
+        let budget = f64::from(f.link_budget_pj_per_bit()).min(rack_pj_per_bit);
+        (bits * f64::from(f.link_pj_per_bit(p)) * PJ, bits * budget * PJ)
+    } else {
+        (0.0, 0.0) // also avoids 0 × ∞ for ops without traffic and without a budget
+    }
 }
 
-/// Applies the link guard to the chosen points in `slots`.
+/// Moves ops to their sleep substitutes, lowest priority first, until link energy fits the budget in `report`
+/// (from `summarise`); returns how many moved. Sorts, so O(n log n); runs only when link energy is over budget.
 pub(super) fn link_guard(
     frontiers: &[Frontier],
     ops: &[PendingOp],
     slots: &mut [OpSlot],
     order: &mut [OrderSlot],
+    report: &TickReport,
     rack_pj_per_bit: f64,
-) -> LinkOutcome {
-    // NaN → 0. Rounded to f32 like the tables' pJ/bit, so a rack budget of 0.6 admits a plan stored as 0.6.
-    let rack = if rack_pj_per_bit >= 0.0 {
-        f64::from(rack_pj_per_bit as f32)
-    } else {
-        0.0
-    };
-    let mut energy = 0.0;
-    let mut budget = 0.0;
-    for (op, slot) in ops.iter().zip(slots.iter()) {
+) -> u32 {
+    let mut energy = report.link_energy_j;
+    let mut m = 0;
+    for (i, (op, slot)) in ops.iter().zip(slots.iter()).enumerate() {
         let f = &frontiers[op.frontier as usize];
-        let bits = link_bits(op, f);
-        if bits > 0.0 {
-            energy += bits * f64::from(f.link_pj_per_bit(usize::from(slot.point))) * PJ;
-            budget += bits * f64::from(f.link_budget_pj_per_bit()).min(rack) * PJ;
+        let p = usize::from(slot.point);
+        if f.sleep_substitute_of(p) != p && link_energy(op, f, p, rack_pj_per_bit).0 > 0.0 {
+            order[m] = OrderSlot {
+                key: slot.weight,
+                index: i as u32,
+            };
+            m += 1;
         }
     }
+    order[..m].sort_unstable_by(|a, b| a.key.total_cmp(&b.key).then(a.index.cmp(&b.index)));
     let mut sleeps = 0;
-    if energy > budget {
-        let mut m = 0;
-        for (i, (op, slot)) in ops.iter().zip(slots.iter()).enumerate() {
-            let f = &frontiers[op.frontier as usize];
-            let p = usize::from(slot.point);
-            if f.sleep_substitute_of(p) != p && link_bits(op, f) > 0.0 {
-                order[m] = OrderSlot {
-                    key: slot.weight,
-                    index: i as u32,
-                };
-                m += 1;
-            }
+    for entry in &order[..m] {
+        if energy <= report.link_budget_j {
+            break;
         }
-        order[..m].sort_unstable_by(|a, b| a.key.total_cmp(&b.key).then(a.index.cmp(&b.index)));
-        for entry in &order[..m] {
-            let i = entry.index as usize;
-            let f = &frontiers[ops[i].frontier as usize];
-            let p = usize::from(slots[i].point);
-            let q = f.sleep_substitute_of(p);
-            energy -= link_bits(&ops[i], f) * (f64::from(f.link_pj_per_bit(p)) - f64::from(f.link_pj_per_bit(q))) * PJ;
-            slots[i].point = q as u8;
-            sleeps += 1;
-            if energy <= budget {
-                break;
-            }
-        }
+        let i = entry.index as usize;
+        let f = &frontiers[ops[i].frontier as usize];
+        let p = usize::from(slots[i].point);
+        let q = f.sleep_substitute_of(p);
+        energy -= link_energy(&ops[i], f, p, rack_pj_per_bit).0 - link_energy(&ops[i], f, q, rack_pj_per_bit).0;
+        slots[i].point = q as u8;
+        sleeps += 1;
     }
-    LinkOutcome {
-        budget_j: budget,
-        sleeps,
-    }
+    sleeps
 }

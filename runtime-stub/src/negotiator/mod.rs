@@ -152,16 +152,6 @@ impl<'f> Negotiator<'f> {
                 scratch: scratch.capacity(),
             });
         }
-        if let Some((op, p)) = ops
-            .iter()
-            .enumerate()
-            .find(|(_, p)| p.frontier as usize >= self.frontiers.len())
-        {
-            return Err(TickError::UnknownFrontier {
-                op,
-                frontier: p.frontier,
-            });
-        }
         let frontiers = self.frontiers;
         let Scratch {
             ops: slots,
@@ -174,12 +164,20 @@ impl<'f> Negotiator<'f> {
         let budget =
             margin.and_then(|m| budget::budget_joules(self.config.budget_rule, telemetry, m, self.config.window_s));
 
+        // One preparation pass: checks frontier indices (before `out` is touched), applies the thermal guard,
+        // weighs ops by SLO tightness, sums the cheapest energy and spans the contract's efficiency range.
         let rack_hot = guards::rack_is_hot(telemetry, self.config.hbm_temp_limit_c);
         let rise = guards::rise_100ms(telemetry);
         let mut thermal_guarded = 0;
         let mut min_energy = 0.0;
-        for (op, slot) in ops.iter().zip(slots.iter_mut()) {
-            let f = &frontiers[op.frontier as usize];
+        let (mut lam_min, mut lam_max) = (f64::INFINITY, 0.0f64);
+        for (i, (op, slot)) in ops.iter().zip(slots.iter_mut()).enumerate() {
+            let Some(f) = frontiers.get(op.frontier as usize) else {
+                return Err(TickError::UnknownFrontier {
+                    op: i,
+                    frontier: op.frontier,
+                });
+            };
             let thermal = guards::op_is_hot(rack_hot, rise, f);
             let deadline = f64::from(op.deadline_ms);
             let deadline = if deadline >= MIN_DEADLINE_MS {
@@ -188,12 +186,18 @@ impl<'f> Negotiator<'f> {
                 MIN_DEADLINE_MS
             }; // NaN too
             let weight = 1.0 / deadline;
+            let hull = f.hull(thermal);
             let rate = if op.tokens == 0 {
                 f64::INFINITY
             } else {
-                weight / f64::from(op.tokens)
+                let rate = weight / f64::from(op.tokens);
+                if hull.len() > 1 {
+                    lam_max = lam_max.max(rate * hull.slope(1));
+                    lam_min = lam_min.min(rate * hull.slope(hull.len() - 1));
+                }
+                rate
             };
-            let base = f.hull(thermal).point(0);
+            let base = hull.point(0);
             min_energy += f64::from(op.tokens) * f64::from(f.jpt(base));
             thermal_guarded += u32::from(thermal);
             *slot = OpSlot {
@@ -210,19 +214,15 @@ impl<'f> Negotiator<'f> {
             Some(_) => TickStatus::Ok,
         };
         let budget_j = budget.unwrap_or(0.0);
-        let mut link_sleeps = 0;
-        let mut link_budget_j = 0.0;
         if status == TickStatus::Ok {
             match self.config.policy {
                 Policy::Seed => seed::choose(frontiers, ops, slots, order, budget_j),
                 Policy::Contract => {
                     let left = (budget_j * (1.0 - DECISION_SLACK) - min_energy).max(0.0);
-                    contract::choose(frontiers, ops, slots, order, buckets, left);
+                    let range = contract::KeyRange::new(lam_min, lam_max);
+                    contract::choose(frontiers, ops, slots, buckets, range, left);
                 }
             }
-            let link = guards::link_guard(frontiers, ops, slots, order, telemetry.link_budget_pj_per_bit);
-            link_sleeps = link.sleeps;
-            link_budget_j = link.budget_j;
         } else {
             for (op, slot) in ops.iter().zip(slots.iter_mut()) {
                 slot.point = frontiers[op.frontier as usize].fallback_point() as u8;
@@ -241,34 +241,18 @@ impl<'f> Negotiator<'f> {
             broadcast: PlanClass::C,
             thermal_guarded,
             link_energy_j: 0.0,
-            link_budget_j,
-            link_sleeps,
+            link_budget_j: 0.0,
+            link_sleeps: 0,
             link_over_budget: false,
         };
-        for ((op, slot), choice) in ops.iter().zip(slots.iter()).zip(out.iter_mut()) {
-            let f = &frontiers[op.frontier as usize];
-            let p = usize::from(slot.point);
-            let class = f.class(p);
-            *choice = Choice {
-                plan: if p == f.fallback_point() {
-                    FALLBACK_PLAN
-                } else {
-                    p as u8
-                },
-                class,
-            };
-            let tokens = f64::from(op.tokens);
-            let lat = f64::from(f.lat_ms(p));
-            report.energy_j += tokens * f64::from(f.jpt(p));
-            report.total_latency_ms += lat;
-            report.objective += lat * slot.weight;
-            report.class_counts[class as usize] += 1;
-            let bits = tokens * f64::from(f.link_bits_per_token());
-            if bits > 0.0 {
-                report.link_energy_j += bits * f64::from(f.link_pj_per_bit(p)) * 1e-12;
-            }
+        let rack_link = guards::rack_link_budget(telemetry.link_budget_pj_per_bit);
+        summarise(frontiers, ops, slots, out, rack_link, &mut report);
+        if status == TickStatus::Ok && report.link_energy_j > report.link_budget_j {
+            // Rare path: sort by priority and put flows to sleep, then summarise the new choices.
+            report.link_sleeps = guards::link_guard(frontiers, ops, slots, order, &report, rack_link);
+            summarise(frontiers, ops, slots, out, rack_link, &mut report);
+            report.link_over_budget = report.link_energy_j > report.link_budget_j;
         }
-        report.link_over_budget = status == TickStatus::Ok && report.link_energy_j > link_budget_j;
         if status == TickStatus::Ok {
             // Most common class; fallback counts as C; ties go to the lower-power class.
             let [a, b, c, fb] = report.class_counts;
@@ -282,5 +266,45 @@ impl<'f> Negotiator<'f> {
             };
         }
         Ok(report)
+    }
+}
+
+/// Writes `out` from the chosen points and fills the report's energy, latency, objective, class counts and link
+/// energy and budget.
+fn summarise(
+    frontiers: &[Frontier],
+    ops: &[PendingOp],
+    slots: &[OpSlot],
+    out: &mut [Choice],
+    rack_link_pj_per_bit: f64,
+    report: &mut TickReport,
+) {
+    report.energy_j = 0.0;
+    report.total_latency_ms = 0.0;
+    report.objective = 0.0;
+    report.class_counts = [0; 4];
+    report.link_energy_j = 0.0;
+    report.link_budget_j = 0.0;
+    for ((op, slot), choice) in ops.iter().zip(slots).zip(out.iter_mut()) {
+        let f = &frontiers[op.frontier as usize];
+        let p = usize::from(slot.point);
+        let class = f.class(p);
+        *choice = Choice {
+            plan: if p == f.fallback_point() {
+                FALLBACK_PLAN
+            } else {
+                p as u8
+            },
+            class,
+        };
+        let tokens = f64::from(op.tokens);
+        let lat = f64::from(f.lat_ms(p));
+        report.energy_j += tokens * f64::from(f.jpt(p));
+        report.total_latency_ms += lat;
+        report.objective += lat * slot.weight;
+        report.class_counts[class as usize] += 1;
+        let (energy, budget) = guards::link_energy(op, f, p, rack_link_pj_per_bit);
+        report.link_energy_j += energy;
+        report.link_budget_j += budget;
     }
 }

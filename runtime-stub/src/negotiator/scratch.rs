@@ -2,8 +2,8 @@
 //! slot per pending op, and a fixed histogram. Size both slices to the largest pending-op count you will pass;
 //! create the `Scratch` once and reuse it every tick.
 
-/// Histogram buckets used by the contract policy's threshold search (2¹¹: the top level's 11 key bits).
-pub const BUCKETS: usize = 1 << 11;
+/// Histogram buckets of the contract policy's threshold search (32 KiB of `f64`: stays in L1).
+pub const BUCKETS: usize = 1 << 12;
 
 /// Per-op working state of a tick.
 #[derive(Copy, Clone, Debug, Default)]
