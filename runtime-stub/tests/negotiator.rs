@@ -336,6 +336,12 @@ fn caller_errors_are_reported_not_panicked() {
         neg.tick(&t, &bad, &mut out, &mut buf.scratch()),
         Err(TickError::UnknownFrontier { op: 1, frontier: 1 })
     );
+    // The rejected tick had already filled part of the contract's histogram; the scratch must come back clean.
+    let mut scratch = buf.scratch();
+    let budget = telemetry_for_budget(0.9); // C → B fits for all three ops, B → A for none
+    assert!(neg.tick(&budget, &bad, &mut out, &mut scratch).is_err());
+    neg.tick(&budget, &ops, &mut out, &mut scratch).unwrap();
+    assert_eq!(out, tick(&f, contract(), &budget, &ops).1);
     assert!(Negotiator::new(
         &f,
         Config {
