@@ -7,7 +7,15 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Debian packages the suite needs, with a binary that proves each is installed.
-const APT_PACKAGES: &[(&str, &str)] = &[];
+const APT_PACKAGES: &[(&str, &str)] = &[
+    // RTL checks (codegen/tests/rtl_*.rs): lint, simulation, formal proof, iCE40 synthesis.
+    ("iverilog", "iverilog"),
+    ("verilator", "verilator"),
+    ("yosys", "yosys-smtbmc"),
+    ("z3", "z3"),
+    ("nextpnr-ice40", "nextpnr-ice40"),
+    ("fpga-icestorm", "icepack"),
+];
 
 pub fn run(_args: &[String]) -> Result<(), String> {
     let root = workspace_root();
