@@ -3,9 +3,16 @@
 use crate::exit::CliResult;
 use clap::Subcommand;
 
+pub mod emit_verilog;
+
 #[derive(Subcommand, Debug)]
-pub enum Command {}
+pub enum Command {
+    /// Generate the Verilog power arbiter for a rack file.
+    EmitVerilog(emit_verilog::Args),
+}
 
 pub fn run(command: Command) -> CliResult {
-    match command {}
+    match command {
+        Command::EmitVerilog(args) => emit_verilog::run(args),
+    }
 }
