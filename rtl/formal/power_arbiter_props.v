@@ -28,7 +28,7 @@ module power_arbiter_props #(parameter integer W = 20) (
     if (init) assume(rst);
     if (!init) begin
       assert(plan != 2'd3);
-      if (prev_above) assert(plan != 2'd0);
+      if (prev_above) assert(plan != 2'd0); // (a): line 31, named by rtl_formal.rs
     end
   end
 endmodule
