@@ -254,7 +254,8 @@ impl Counter {
         }
         Counter {
             count: if self.done { self.count } else { self.count + 1 },
-            done: self.done || self.count == limit - 1,
+            // `limit` is ≥ 1 after `derive`; saturating keeps a hand-built `Derived` from panicking.
+            done: self.done || self.count == limit.saturating_sub(1),
         }
     }
 }
