@@ -15,5 +15,6 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod fast_loop;
 pub mod negotiator;
 pub mod table;

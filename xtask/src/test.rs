@@ -9,6 +9,13 @@ use std::process::Command;
 /// Debian packages the suite needs, with a binary that proves each is installed.
 const APT_PACKAGES: &[(&str, &str)] = &[
     ("gcc", "cc"), // runtime-stub/capi/tests/c_abi.rs compiles tests/c/*.c against libriir_runtime.a
+    // RTL checks (codegen/tests/rtl_*.rs): lint, simulation, formal proof, iCE40 synthesis.
+    ("iverilog", "iverilog"),
+    ("verilator", "verilator"),
+    ("yosys", "yosys-smtbmc"),
+    ("z3", "z3"),
+    ("nextpnr-ice40", "nextpnr-ice40"),
+    ("fpga-icestorm", "icepack"),
 ];
 
 pub fn run(_args: &[String]) -> Result<(), String> {

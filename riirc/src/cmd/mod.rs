@@ -9,6 +9,7 @@ use crate::exit::CliResult;
 use clap::Subcommand;
 
 pub mod calibrate;
+pub mod emit_verilog;
 pub mod predict;
 
 #[derive(Subcommand, Debug)]
@@ -25,6 +26,8 @@ pub enum Command {
     Calibrate(calibrate::Args),
     /// Predict joules and latency for every row of a CSV with a SKU's model.
     Predict(predict::Args),
+    /// Generate the Verilog power arbiter for a rack file.
+    EmitVerilog(emit_verilog::Args),
 }
 
 pub fn run(command: Command) -> CliResult {
@@ -35,5 +38,6 @@ pub fn run(command: Command) -> CliResult {
         Command::Estimate(args) => estimate::run(args),
         Command::Calibrate(args) => calibrate::run(args),
         Command::Predict(args) => predict::run(args),
+        Command::EmitVerilog(args) => emit_verilog::run(args),
     }
 }

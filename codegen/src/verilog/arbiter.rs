@@ -1,0 +1,610 @@
+//! Builds the `power_arbiter` module's syntax tree from a validated fast-loop configuration.
+//!
+//! The structure is chosen to meet 100 MHz on an iCE40 HX8K while staying cycle-exact with
+//! `runtime_stub::fast_loop` (see that file for the behaviour):
+//! - each decision (`h ≥ T[plan][A]`, `h ≥ T[plan][B]`) is one carry-save add `cap + ~rack + K(plan)` into one
+//!   carry chain: bit i of the sum and of the carry depends only on `cap[i]`, `rack[i]` and the 2-bit plan, so
+//!   it is one LUT4, instead of a subtract chain followed by six compare chains and a mux by plan;
+//! - the "over by more than pct %" test (`100·rack > (100+pct)·cap`) is a 3-stage pipeline of shift-and-add
+//!   terms in canonical signed digits; it only feeds the 200 µs persistence counter, so 30 ns of latency is
+//!   immaterial, while the plan decision itself sees the sample in the same cycle;
+//! - counters count up from a clear and carry a registered "reached" flag, so no compare sits in the
+//!   plan-decision path.
+
+use super::ast::*;
+use runtime_stub::fast_loop::{Derived, Plan, FLAG_LATENCY};
+
+/// How the headroom `cap − rack` is computed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum HeadroomArith {
+    /// Exact signed headroom in W+2 bits: over the cap is negative (the shipped arbiter).
+    Signed,
+    /// The source document's sketch: W-bit unsigned `cap − rack`, which wraps to a huge budget when the rack
+    /// is over the cap. Only used to show that the formal proof catches it.
+    SeedUnsignedWrap,
+}
+
+/// Text recorded in the generated header.
+#[derive(Clone, Debug)]
+pub struct Provenance {
+    pub rack_file: String,
+    pub rack_description: String,
+    pub sku: String,
+    pub clock_mhz: u32,
+    pub n_gpu: u32,
+    pub gpu_w: [u32; 3],
+    pub hysteresis_w: u32,
+    pub cap_w: u32,
+    pub peak_w: u32,
+    pub over_cap_pct: u32,
+    pub persist_us: u32,
+    pub release_us: u32,
+    pub timeout_us: u32,
+}
+
+/// Canonical signed-digit form of `n`: `(shift, +1|-1)` terms, most significant first.
+pub fn csd(mut n: u64) -> Vec<(u32, i8)> {
+    let mut digits = Vec::new();
+    let mut shift = 0;
+    while n != 0 {
+        if n & 1 == 1 {
+            let d: i8 = if n & 3 == 3 { -1 } else { 1 };
+            if d == 1 {
+                n -= 1;
+            } else {
+                n += 1;
+            }
+            digits.push((shift, d));
+        }
+        n >>= 1;
+        shift += 1;
+    }
+    digits.reverse();
+    digits
+}
+
+fn bits_for(v: u64) -> u32 {
+    (64 - v.leading_zeros()).max(1)
+}
+
+fn wire(name: &str, width: u32, value: Expr, comment: Option<&str>) -> Item {
+    Item::Wire {
+        range: if width == 1 { Range::Bit } else { Range::Bits(width) },
+        name: name.into(),
+        value,
+        comment: comment.map(str::to_string),
+    }
+}
+
+fn reg(name: &str, width: u32, comment: Option<&str>) -> Item {
+    Item::Reg {
+        range: if width == 1 { Range::Bit } else { Range::Bits(width) },
+        name: name.into(),
+        comment: comment.map(str::to_string),
+    }
+}
+
+fn nb(lhs: &str, rhs: Expr) -> Stmt {
+    Stmt::NonBlocking(lhs.into(), rhs)
+}
+
+/// `x · 2^shift` zero-extended to `width` bits (bits shifted past the top are dropped: arithmetic mod 2^width).
+fn shifted(x: &str, xw: u32, shift: u32, width: u32) -> Expr {
+    let mut parts = Vec::new();
+    let used = xw + shift;
+    if used < width {
+        parts.push(lit(width - used, 0));
+        parts.push(id(x));
+    } else {
+        parts.push(Expr::Slice(x.into(), width - shift - 1, 0));
+    }
+    if shift > 0 {
+        parts.push(lit(shift, 0));
+    }
+    Expr::Concat(parts)
+}
+
+/// Sum of signed shifted terms of `x`, modulo 2^width.
+fn term_sum(x: &str, xw: u32, terms: &[(u32, i8)], width: u32) -> Expr {
+    let mut acc: Option<Expr> = None;
+    for &(shift, sign) in terms {
+        let t = shifted(x, xw, shift, width);
+        acc = Some(match (acc, sign) {
+            (None, 1) => t,
+            (None, _) => bin(BinOp::Sub, lit(width, 0), t),
+            (Some(a), 1) => bin(BinOp::Add, a, t),
+            (Some(a), _) => bin(BinOp::Sub, a, t),
+        });
+    }
+    acc.unwrap_or_else(|| lit(width, 0))
+}
+
+const PLAN_NAMES: [&str; 3] = ["A", "B", "C"];
+
+/// The threshold register encoding: `k = (1 − T) mod 2^(W+2)`, so `cap + ~rack + k = cap − rack − T`.
+fn k_value(t: i64, hw: u32) -> u64 {
+    ((1 - t) as u64) & ((1u64 << hw) - 1)
+}
+
+/// Builds the arbiter module.
+pub fn build(cfg: &Derived, prov: &Provenance, arith: HeadroomArith) -> Module {
+    let w = cfg.width_bits;
+    let hw = w + 2; // headroom/threshold width: cap − rack − T never overflows W+2 signed bits
+    let th = &cfg.thresholds;
+    let t = |from: usize, to: usize| th.t[from][to];
+
+    let mut header = vec![
+        format!(
+            "power_arbiter for rack {} ({}), SKU {}, {} MHz.",
+            prov.rack_file, prov.rack_description, prov.sku, prov.clock_mhz
+        ),
+        "Generated by `riirc emit-verilog` / `cargo xtask rtl` from the rack file; do not edit.".to_string(),
+        "Golden model: runtime_stub::fast_loop (co-simulated cycle by cycle).".to_string(),
+        String::new(),
+        format!(
+            "Units: cap_w and rack_w are watts, {w} bits (max {} W); headroom h = cap_w - rack_w is exact",
+            (1u64 << w) - 1
+        ),
+        format!("(signed, {hw} bits), so a rack over its cap always has h < 0."),
+        String::new(),
+        format!(
+            "Rack: {} GPUs at A/B/C = {}/{}/{} W each; cap {} W, peak {} W; hysteresis {} W.",
+            prov.n_gpu, prov.gpu_w[0], prov.gpu_w[1], prov.gpu_w[2], prov.cap_w, prov.peak_w, prov.hysteresis_w
+        ),
+        "On each valid sample the plan becomes the highest-power plan M with h >= T[current][M] (C is the floor):"
+            .to_string(),
+        "  stay: T = 0 (measured power already includes the current plan);".to_string(),
+        "  up:   T = n_gpu * (P_M - P_cur) + hysteresis (the whole step must fit, with margin);".to_string(),
+        "  down: T = n_gpu * (P_M - P_cur) (negative: the lower plan is projected to fit).".to_string(),
+    ];
+    for (from, name) in PLAN_NAMES.iter().enumerate() {
+        header.push(format!(
+            "  from {name}: T[->A] = {} W, T[->B] = {} W",
+            t(from, 0),
+            t(from, 1)
+        ));
+    }
+    header.extend([
+        String::new(),
+        format!(
+            "Fast loop: a valid sample with 100*rack_w > {}*cap_w is over the cap by more than {} %; after {} us",
+            cfg.over_mul, prov.over_cap_pct, prov.persist_us
+        ),
+        format!(
+            "({} cycles) with the latest valid sample over, plan C is latched until the latest valid sample has been",
+            cfg.persist_cycles
+        ),
+        format!(
+            "at or below the cap for {} us ({} cycles). No valid sample for {} us ({} cycles) forces plan C.",
+            prov.release_us, cfg.release_cycles, prov.timeout_us, cfg.timeout_cycles
+        ),
+        "rst (synchronous) sets plan C and raises plan_strobe; otherwise plan_strobe is high for exactly one"
+            .to_string(),
+        "cycle after each plan change. plan is 0 = A (full power), 1 = B, 2 = C (lowest); never 3.".to_string(),
+    ]);
+    if arith == HeadroomArith::SeedUnsignedWrap {
+        header.push(String::new());
+        header
+            .push("MUTANT: headroom is the source sketch's unsigned W-bit cap_w - rack_w (wraps over the cap).".into());
+    }
+
+    let ports = ["clk", "rst", "sample_valid", "cap_w", "rack_w", "plan", "plan_strobe"]
+        .map(String::from)
+        .to_vec();
+    let wr = Range::Named("W", 0);
+    let port = |dir, reg, range, name: &str, c: &str| Item::Port {
+        dir,
+        reg,
+        range,
+        name: name.into(),
+        comment: Some(c.into()),
+    };
+    let mut items = vec![
+        Item::IntParam("W".into(), w as u64),
+        port(Dir::Input, false, Range::Bit, "clk", "fast-loop clock"),
+        port(
+            Dir::Input,
+            false,
+            Range::Bit,
+            "rst",
+            "synchronous, active high: plan resets to C",
+        ),
+        port(
+            Dir::Input,
+            false,
+            Range::Bit,
+            "sample_valid",
+            "a new telemetry sample this cycle",
+        ),
+        port(Dir::Input, false, wr.clone(), "cap_w", "PDU cap, watts"),
+        port(Dir::Input, false, wr, "rack_w", "measured rack power, watts"),
+        port(
+            Dir::Output,
+            true,
+            Range::Bits(2),
+            "plan",
+            "0 = A (full power), 1 = B, 2 = C (lowest); never 3",
+        ),
+        port(
+            Dir::Output,
+            true,
+            Range::Bit,
+            "plan_strobe",
+            "one cycle high when plan changes (multicast trigger)",
+        ),
+        Item::Blank,
+    ];
+
+    // ---- constants ----
+    let pw = bits_for(cfg.persist_cycles as u64);
+    let rw = bits_for(cfg.release_cycles as u64);
+    let tw = bits_for(cfg.timeout_cycles as u64);
+    let counter_param = |name: &str, width: u32, cycles: u32, what: String| Item::LocalParam {
+        name: name.into(),
+        range: Range::Bits(width),
+        value: lit(width, cycles as u64 - 1),
+        comment: Some(what),
+    };
+    items.push(Item::Comment(vec![
+        "Durations in cycles, minus one (the count at which the flag sets).".into(),
+    ]));
+    items.push(counter_param(
+        "PERSIST_LAST",
+        pw,
+        cfg.persist_cycles,
+        format!("{} us x {} MHz - 1", prov.persist_us, prov.clock_mhz),
+    ));
+    items.push(counter_param(
+        "RELEASE_LAST",
+        rw,
+        cfg.release_cycles,
+        format!("{} us x {} MHz - 1", prov.release_us, prov.clock_mhz),
+    ));
+    items.push(counter_param(
+        "TIMEOUT_LAST",
+        tw,
+        cfg.timeout_cycles,
+        format!("{} us x {} MHz - 1", prov.timeout_us, prov.clock_mhz),
+    ));
+    items.push(Item::Comment(vec![format!(
+        "Threshold register encoding K = (1 - T) mod 2^{hw}, so cap + ~rack + K = cap - rack - T."
+    )]));
+    let kname = |from: usize, to: usize| format!("K_{}_TO_{}", PLAN_NAMES[from], PLAN_NAMES[to]);
+    for from in 0..3 {
+        for to in 0..2 {
+            let tv = match arith {
+                HeadroomArith::Signed => t(from, to),
+                // The source compares an unsigned budget; negative thresholds become 0.
+                HeadroomArith::SeedUnsignedWrap => t(from, to).max(0),
+            };
+            items.push(Item::LocalParam {
+                name: kname(from, to),
+                range: Range::Bits(hw),
+                value: lit(hw, k_value(tv, hw)),
+                comment: Some(format!("T = {tv} W")),
+            });
+        }
+    }
+    items.push(Item::Blank);
+
+    // ---- state ----
+    let mw = w + 8; // product width: (100+pct)·cap < 2^(W+7); one spare bit for CSD's 2^7 term
+    items.extend([
+        reg("s1_valid", 1, Some("flag pipeline: sample_valid, 1..3 cycles late")),
+        reg("s2_valid", 1, None),
+        reg("s3_valid", 1, None),
+        reg("s1_above", 1, Some("rack_w > cap_w, 1..3 cycles late")),
+        reg("s2_above", 1, None),
+        reg("s3_above", 1, None),
+        reg("s1_rack_hi", mw, Some("partial products of 100 * rack_w and K * cap_w")),
+        reg("s1_rack_lo", mw, None),
+        reg("s1_cap_hi", mw, None),
+        reg("s1_cap_lo", mw, None),
+        reg(
+            "s2_rack_x",
+            mw,
+            Some(&format!("100 * rack_w, {} * cap_w", cfg.over_mul)),
+        ),
+        reg("s2_cap_x", mw, None),
+        reg(
+            "s3_over",
+            1,
+            Some(&format!("100 * rack_w > {} * cap_w, 3 cycles late", cfg.over_mul)),
+        ),
+        reg("last_over", 1, Some("over flag of the latest valid sample")),
+        reg("last_above", 1, Some("above flag of the latest valid sample")),
+        reg(
+            "over_cnt",
+            pw,
+            Some("cycles the latest valid sample has been over by > pct %"),
+        ),
+        reg("over_done", 1, None),
+        reg(
+            "under_cnt",
+            rw,
+            Some("cycles the latest valid sample has been at or below the cap"),
+        ),
+        reg("under_done", 1, None),
+        reg("stale_cnt", tw, Some("cycles since the last valid sample")),
+        reg("stale_done", 1, None),
+        reg("emergency", 1, Some("over-cap latch: plan C until released")),
+        Item::Blank,
+    ]);
+
+    // ---- headroom decisions ----
+    let k_for = |to: usize, plan: Expr| {
+        cond(
+            bin(BinOp::Eq, plan.clone(), lit(2, 0)),
+            id(&kname(0, to)),
+            cond(bin(BinOp::Eq, plan, lit(2, 1)), id(&kname(1, to)), id(&kname(2, to))),
+        )
+    };
+    items.push(wire(
+        "k_a",
+        hw,
+        k_for(0, id("plan")),
+        Some("K for moving to A from the current plan"),
+    ));
+    items.push(wire(
+        "k_b",
+        hw,
+        k_for(1, id("plan")),
+        Some("K for moving to B from the current plan"),
+    ));
+    let decide = |ok: &str, k: &str, items: &mut Vec<Item>| {
+        let total = format!("{k}_total");
+        match arith {
+            HeadroomArith::Signed => {
+                let sum = format!("{k}_sum");
+                let carry = format!("{k}_carry");
+                let cap_x = Expr::Concat(vec![lit(2, 0), id("cap_w")]);
+                let rack_n = Expr::Concat(vec![lit(2, 3), not(id("rack_w"))]);
+                items.push(wire(
+                    &sum,
+                    hw,
+                    bin(BinOp::Xor, bin(BinOp::Xor, cap_x, rack_n), id(k)),
+                    Some("carry-save: cap + ~rack + K in one LUT level"),
+                ));
+                let lo_cap = Expr::Concat(vec![lit(1, 0), id("cap_w")]);
+                let lo_rack = Expr::Concat(vec![lit(1, 1), not(id("rack_w"))]);
+                let lo_k = Expr::Slice(k.into(), hw - 2, 0);
+                items.push(wire(
+                    &carry,
+                    hw - 1,
+                    bin(
+                        BinOp::Or,
+                        bin(
+                            BinOp::Or,
+                            bin(BinOp::And, lo_cap.clone(), lo_rack.clone()),
+                            bin(BinOp::And, lo_cap, lo_k.clone()),
+                        ),
+                        bin(BinOp::And, lo_rack, lo_k),
+                    ),
+                    None,
+                ));
+                items.push(wire(
+                    &total,
+                    hw,
+                    bin(BinOp::Add, id(&sum), Expr::Concat(vec![id(&carry), lit(1, 0)])),
+                    Some("cap_w - rack_w - T, exact"),
+                ));
+            }
+            HeadroomArith::SeedUnsignedWrap => {
+                items.push(wire(
+                    &total,
+                    hw,
+                    bin(
+                        BinOp::Add,
+                        Expr::Concat(vec![lit(2, 0), bin(BinOp::Sub, id("cap_w"), id("rack_w"))]),
+                        id(k),
+                    ),
+                    Some("MUTANT: (cap_w - rack_w) wraps in W bits"),
+                ));
+            }
+        }
+        items.push(wire(
+            ok,
+            1,
+            bin(
+                BinOp::Ge,
+                Expr::Signed(Box::new(id(&total))),
+                Expr::SignedConst { width: hw, value: 0 },
+            ),
+            None,
+        ));
+    };
+    decide("ok_a", "k_a", &mut items);
+    decide("ok_b", "k_b", &mut items);
+
+    let plan_c = || lit(2, Plan::C.code() as u64);
+    items.extend([
+        wire(
+            "level",
+            2,
+            cond(id("ok_a"), lit(2, 0), cond(id("ok_b"), lit(2, 1), plan_c())),
+            Some("hysteresis decision for a valid sample"),
+        ),
+        wire(
+            "over_sel",
+            1,
+            cond(id("s3_valid"), id("s3_over"), id("last_over")),
+            None,
+        ),
+        wire(
+            "above_sel",
+            1,
+            cond(id("s3_valid"), id("s3_above"), id("last_above")),
+            None,
+        ),
+        wire(
+            "stale",
+            1,
+            bin(BinOp::LogAnd, lnot(id("sample_valid")), id("stale_done")),
+            None,
+        ),
+        wire(
+            "emergency_next",
+            1,
+            bin(
+                BinOp::LogOr,
+                id("over_done"),
+                bin(BinOp::LogAnd, id("emergency"), lnot(id("under_done"))),
+            ),
+            None,
+        ),
+        wire(
+            "plan_next",
+            2,
+            cond(
+                bin(BinOp::LogOr, id("emergency_next"), id("stale")),
+                plan_c(),
+                cond(id("sample_valid"), id("level"), id("plan")),
+            ),
+            None,
+        ),
+        Item::Blank,
+    ]);
+
+    // ---- the over-by-pct pipeline (no reset: its flags are qualified by s*_valid) ----
+    let split = |n: u64| {
+        let d = csd(n);
+        let mid = d.len().div_ceil(2);
+        (d[..mid].to_vec(), d[mid..].to_vec())
+    };
+    let (r_hi, r_lo) = split(100);
+    let (c_hi, c_lo) = split(cfg.over_mul as u64);
+    items.push(Item::AlwaysPosedge {
+        clock: "clk".into(),
+        body: vec![
+            nb("s1_rack_hi", term_sum("rack_w", w, &r_hi, mw)),
+            nb("s1_rack_lo", term_sum("rack_w", w, &r_lo, mw)),
+            nb("s1_cap_hi", term_sum("cap_w", w, &c_hi, mw)),
+            nb("s1_cap_lo", term_sum("cap_w", w, &c_lo, mw)),
+            nb("s2_rack_x", bin(BinOp::Add, id("s1_rack_hi"), id("s1_rack_lo"))),
+            nb("s2_cap_x", bin(BinOp::Add, id("s1_cap_hi"), id("s1_cap_lo"))),
+            nb("s3_over", bin(BinOp::Gt, id("s2_rack_x"), id("s2_cap_x"))),
+        ],
+    });
+
+    // ---- control state ----
+    let counter = |cnt: &str, done: &str, width: u32, run: Expr, last: &str| {
+        vec![
+            nb(
+                cnt,
+                cond(
+                    run.clone(),
+                    cond(id(done), id(cnt), bin(BinOp::Add, id(cnt), lit(width, 1))),
+                    lit(width, 0),
+                ),
+            ),
+            nb(
+                done,
+                bin(
+                    BinOp::LogAnd,
+                    run,
+                    bin(BinOp::LogOr, id(done), bin(BinOp::Eq, id(cnt), id(last))),
+                ),
+            ),
+        ]
+    };
+    let reset_body = vec![
+        nb("plan", plan_c()),
+        nb("plan_strobe", lit(1, 1)),
+        nb("s1_valid", lit(1, 0)),
+        nb("s2_valid", lit(1, 0)),
+        nb("s3_valid", lit(1, 0)),
+        nb("last_over", lit(1, 0)),
+        nb("last_above", lit(1, 0)),
+        nb("over_cnt", lit(pw, 0)),
+        nb("over_done", lit(1, 0)),
+        nb("under_cnt", lit(rw, 0)),
+        nb("under_done", lit(1, 0)),
+        nb("stale_cnt", lit(tw, 0)),
+        nb("stale_done", lit(1, 0)),
+        nb("emergency", lit(1, 0)),
+    ];
+    let mut run_body = vec![
+        nb("plan", id("plan_next")),
+        nb("plan_strobe", bin(BinOp::Ne, id("plan_next"), id("plan"))),
+        nb("s1_valid", id("sample_valid")),
+        nb("s2_valid", id("s1_valid")),
+        nb("s3_valid", id("s2_valid")),
+        nb("s1_above", bin(BinOp::Gt, id("rack_w"), id("cap_w"))),
+        nb("s2_above", id("s1_above")),
+        nb("s3_above", id("s2_above")),
+        nb("last_over", id("over_sel")),
+        nb("last_above", id("above_sel")),
+    ];
+    run_body.extend(counter("over_cnt", "over_done", pw, id("over_sel"), "PERSIST_LAST"));
+    run_body.extend(counter(
+        "under_cnt",
+        "under_done",
+        rw,
+        lnot(id("above_sel")),
+        "RELEASE_LAST",
+    ));
+    run_body.extend(counter(
+        "stale_cnt",
+        "stale_done",
+        tw,
+        lnot(id("sample_valid")),
+        "TIMEOUT_LAST",
+    ));
+    run_body.push(nb("emergency", id("emergency_next")));
+    debug_assert_eq!(FLAG_LATENCY, 3, "the RTL pipeline above has three stages");
+    items.push(Item::AlwaysPosedge {
+        clock: "clk".into(),
+        body: vec![Stmt::If(id("rst"), reset_body, run_body)],
+    });
+
+    Module {
+        header,
+        pragmas: vec![
+            "// One module name (power_arbiter) is shipped in one file per rack, so the file name differs by design."
+                .into(),
+            "// verilator lint_off DECLFILENAME".into(),
+        ],
+        name: "power_arbiter".into(),
+        ports,
+        items,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csd_digits_reconstruct_the_constant() {
+        for n in 1u64..256 {
+            let d = csd(n);
+            let v: i64 = d.iter().map(|&(s, g)| g as i64 * (1i64 << s)).sum();
+            assert_eq!(v, n as i64);
+            // No two adjacent non-zero digits, so at most 4 terms below 128.
+            if n < 128 {
+                assert!(d.len() <= 4, "{n}: {d:?}");
+            }
+        }
+        assert_eq!(csd(103), vec![(7, 1), (5, -1), (3, 1), (0, -1)]);
+        assert_eq!(csd(100), vec![(7, 1), (5, -1), (2, 1)]);
+    }
+
+    #[test]
+    fn k_encoding_makes_the_sum_cap_minus_rack_minus_t() {
+        let hw = 22;
+        let m = (1u64 << hw) - 1;
+        for &(cap, rack, t) in &[
+            (120_000u64, 120_001u64, 0i64),
+            (0, 1_048_575, -14_400),
+            (1_048_575, 0, 29_300),
+        ] {
+            let s = (cap + (!rack & m) + k_value(t, hw)) & m;
+            let signed = if s >> (hw - 1) == 1 {
+                s as i64 - (1i64 << hw)
+            } else {
+                s as i64
+            };
+            assert_eq!(signed, cap as i64 - rack as i64 - t);
+        }
+    }
+}
