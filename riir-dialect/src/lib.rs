@@ -4,10 +4,12 @@
 //! - [`names`]: the closed vocabularies (precision, link state, residency, …).
 //! - [`entity`]: typed `u32` handles and arenas.
 //! - [`diagnostic`]: span-carrying errors and warnings.
+//! - [`mlir`]: MLIR generic-form printer; IRDL verification and import behind feature `mlir`.
 //! - [`verified`]: the `Verified<Module>` token that codegen requires.
 
 pub mod diagnostic;
 pub mod entity;
+pub mod mlir;
 pub mod module;
 pub mod names;
 pub mod span;
