@@ -45,7 +45,11 @@ struct SsaNames {
 
 impl SsaNames {
     fn fresh(&mut self, wanted: &str) -> String {
-        let base = if is_suffix_id(wanted) { wanted.to_string() } else { "v".to_string() };
+        let base = if is_suffix_id(wanted) {
+            wanted.to_string()
+        } else {
+            "v".to_string()
+        };
         let mut name = base.clone();
         let mut n = 0usize;
         while !self.used.insert(name.clone()) {
@@ -101,7 +105,7 @@ fn write_function(out: &mut String, module: &Module, func: &Function) {
             .collect();
         props.push(("arg_attrs", Attr::Array(arg_attrs)));
     }
-    let _ = write!(out, "  \"func.func\"() <{}> ({{\n", Attr::Dict(props).dict_body());
+    let _ = writeln!(out, "  \"func.func\"() <{}> ({{", Attr::Dict(props).dict_body());
     if !params.is_empty() {
         let args: Vec<String> = params
             .iter()
@@ -237,7 +241,10 @@ fn power_attr(p: &PowerIntent) -> Attr {
         e.push((power_key::LINK_BUDGET_PJB, Attr::F64(v.value)));
     }
     if let Some(plans) = &p.alternatives {
-        e.push((power_key::ALTERNATIVES, Attr::Array(plans.iter().map(plan_attr).collect())));
+        e.push((
+            power_key::ALTERNATIVES,
+            Attr::Array(plans.iter().map(plan_attr).collect()),
+        ));
     }
     if let Some(f) = &p.fallback {
         e.push((power_key::FALLBACK, fallback_attr(f)));
@@ -356,7 +363,7 @@ pub(crate) fn float_literal(x: f64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::module::{KernelInfo, Op};
     use crate::names::{FallbackAction, KernelClass, LinkState, MemoryVariant, Precision, Residency};
