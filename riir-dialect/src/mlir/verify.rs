@@ -122,4 +122,42 @@ mod tests {
             "{errors}"
         );
     }
+
+    /// Runs `mlir-opt-22 --irdl-file=riir.irdl.mlir` on `input`; fails (never skips) when the tool is missing.
+    fn mlir_opt(input: &str, extra: &[&str]) -> std::process::Output {
+        use std::io::Write;
+        let irdl = concat!(env!("CARGO_MANIFEST_DIR"), "/mlir/riir.irdl.mlir");
+        let mut child = std::process::Command::new("mlir-opt-22")
+            .arg(format!("--irdl-file={irdl}"))
+            .args(extra)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("mlir-opt-22 is required (apt-get install mlir-22-tools, or run `cargo xtask test`)");
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    #[test]
+    fn mlir_opt_accepts_the_printed_module_and_its_output_imports_back() {
+        let original = decode_layer18();
+        let mlir = write_module(&original);
+        for extra in [&[][..], &["--mlir-print-op-generic"][..]] {
+            let out = mlir_opt(&mlir, extra);
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let reprinted = String::from_utf8(out.stdout).unwrap();
+            let back = import_mlir(&reprinted, "opt.mlir").unwrap_or_else(|d| panic!("{d:?}\n{reprinted}"));
+            assert_eq!(print_module(&back), print_module(&original));
+        }
+    }
+
+    #[test]
+    fn mlir_opt_rejects_what_irdl_rejects() {
+        let bad = write_module(&decode_layer18()).replace("name = \"norm\", ", "");
+        let out = mlir_opt(&bad, &[]);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("<stdin>:6:5: error: 'riir.op' op attribute \"name\" is expected but not provided"), "{stderr}");
+    }
 }

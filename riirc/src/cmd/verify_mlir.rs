@@ -1,0 +1,63 @@
+//! `riirc verify-mlir FILE.mlir`: checks a `riir` MLIR file with MLIR itself (IRDL: op names, operand and
+//! result counts, required attributes and their kinds) and with riirc's semantic checks (the fields inside the
+//! intent dictionaries), printing every diagnostic in MLIR's format, `file:line:col: error: …`.
+
+use std::path::PathBuf;
+
+use crate::exit::{CliError, CliResult};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The MLIR file to check (generic or custom form, as written by `riirc compile --emit mlir` or `mlir-opt`).
+    pub file: PathBuf,
+}
+
+#[cfg(feature = "mlir")]
+pub fn run(args: Args) -> CliResult {
+    let source = read_source(&args.file)?;
+    let name = args.file.display().to_string();
+    match riir_dialect::mlir::verify::import_mlir(&source, &name) {
+        Ok(module) => {
+            println!(
+                "{name}: ok ({} function(s), {} riir.op(s))",
+                module.funcs.len(),
+                module.ops.len()
+            );
+            Ok(())
+        }
+        Err(diagnostics) => {
+            for d in diagnostics {
+                eprintln!("{d}");
+            }
+            Err(CliError::Reported)
+        }
+    }
+}
+
+#[cfg(not(feature = "mlir"))]
+pub fn run(_args: Args) -> CliResult {
+    Err(without_mlir())
+}
+
+/// Reads an MLIR file as text, with the file name in every error.
+#[cfg(feature = "mlir")]
+pub fn read_source(path: &std::path::Path) -> CliResult<String> {
+    let bytes = std::fs::read(path).map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?;
+    String::from_utf8(bytes).map_err(|e| {
+        CliError::Input(format!(
+            "{}: not UTF-8 text (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// The error of the MLIR subcommands in a build without LLVM: a usage error that says how to get them.
+#[cfg(not(feature = "mlir"))]
+pub fn without_mlir() -> CliError {
+    CliError::Usage(
+        "this riirc was built without MLIR support; rebuild with `cargo build -p riirc --features mlir` \
+         (needs LLVM/MLIR 22: see the README's MLIR section)"
+            .into(),
+    )
+}
