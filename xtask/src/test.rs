@@ -13,7 +13,10 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("libmlir-22-dev", "/usr/lib/llvm-22/lib/libMLIRIR.a"),
     ("libpolly-22-dev", "/usr/lib/llvm-22/lib/libPolly.a"),
     ("libclang1-22", "/usr/lib/llvm-22/lib/libclang-22.so.1"),
-    ("libclang-common-22-dev", "/usr/lib/llvm-22/lib/clang/22/include/stddef.h"),
+    (
+        "libclang-common-22-dev",
+        "/usr/lib/llvm-22/lib/clang/22/include/stddef.h",
+    ),
     ("libzstd-dev", "/usr/include/zstd.h"),
     ("zlib1g-dev", "/usr/include/zlib.h"),
     ("mlir-22-tools", "mlir-opt-22"),
@@ -34,9 +37,18 @@ pub fn run(_args: &[String]) -> Result<(), String> {
     step(&root, "cargo", &["test", "--workspace", "--all-targets"])?;
     step(&root, "cargo", &["test", "--workspace", "--doc"])?;
     default_build_needs_no_llvm(&root)?;
-    let mlir_clippy = [&["clippy"][..], MLIR_PACKAGES, &["--all-targets", "--", "-D", "warnings"]].concat();
+    let mlir_clippy = [
+        &["clippy"][..],
+        MLIR_PACKAGES,
+        &["--all-targets", "--", "-D", "warnings"],
+    ]
+    .concat();
     step(&root, "cargo", &mlir_clippy)?;
-    step(&root, "cargo", &[&["test"][..], MLIR_PACKAGES, &["--all-targets"]].concat())?;
+    step(
+        &root,
+        "cargo",
+        &[&["test"][..], MLIR_PACKAGES, &["--all-targets"]].concat(),
+    )?;
     println!("xtask test: all steps passed");
     Ok(())
 }
@@ -100,8 +112,13 @@ fn default_build_needs_no_llvm(root: &std::path::Path) -> Result<(), String> {
         return Err(format!("cargo tree failed: {}", String::from_utf8_lossy(&out.stderr)));
     }
     let tree = String::from_utf8_lossy(&out.stdout);
-    match tree.lines().find(|l| l.starts_with("mlir-sys") || l.starts_with("melior")) {
-        Some(line) => Err(format!("the default build depends on `{line}`; keep it behind feature `mlir`")),
+    match tree
+        .lines()
+        .find(|l| l.starts_with("mlir-sys") || l.starts_with("melior"))
+    {
+        Some(line) => Err(format!(
+            "the default build depends on `{line}`; keep it behind feature `mlir`"
+        )),
         None => Ok(()),
     }
 }

@@ -630,6 +630,12 @@ impl LineIndex {
         let at = (start + col.saturating_sub(1)).min(end);
         Span::new(at, end.max(at))
     }
+
+    /// 1-based line and column of a byte offset (the inverse of [`LineIndex::span`]'s start).
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        (line, offset - self.starts[line - 1] + 1)
+    }
 }
 
 #[cfg(test)]
@@ -642,5 +648,8 @@ mod tests {
         let s = idx.span(2, 2);
         assert_eq!((s.start, s.end), (4, 6));
         assert!(idx.span(9, 1).is_synthetic());
+        assert_eq!(idx.line_col(4), (2, 2));
+        assert_eq!(idx.line_col(0), (1, 1));
+        assert_eq!(idx.line_col(8), (4, 1));
     }
 }

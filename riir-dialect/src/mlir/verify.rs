@@ -1,31 +1,99 @@
-//! Verifying `riir` MLIR: MLIR parses it and runs the IRDL verifier (structure), then the importer checks the
-//! intent dictionaries (fields) — both report through the same MLIR diagnostic engine, so the user sees one
-//! format (`file:line:col: error: …`) whichever check failed.
+//! Verifying `riir` MLIR in three steps that all report through MLIR's diagnostic engine, so the user sees one
+//! format (`file:line:col: error: …`) whichever check failed:
+//!
+//! 1. MLIR parses the file and runs the IRDL verifier (structure: op names, operand/result counts, required
+//!    attributes and their kinds);
+//! 2. the importer checks the intent dictionaries (fields: known keys, f64/i64 kinds, vocabulary names);
+//! 3. the RIIR verifier (`crate::verify`) checks the imported module's invariants (ranges, unique ids, …); its
+//!    diagnostics are re-emitted at the MLIR location of the op or function they point at.
 
-use super::context::{MlirDiagnostic, RiirContext};
-use super::import::import;
+use super::context::{location_text, MlirDiagnostic, RiirContext};
+use super::import::{import, LineIndex};
+use crate::diagnostic::Diagnostic;
 use crate::module::Module;
+use crate::verified::Verified;
+use crate::verify::diagnose;
 
-/// Parses, verifies and imports `source` (named `file_name` in diagnostics) into a fresh context.
-/// On failure returns every diagnostic MLIR and the importer reported, in order.
-pub fn import_mlir(source: &str, file_name: &str) -> Result<Module, Vec<MlirDiagnostic>> {
-    let ctx = RiirContext::new().map_err(|message| {
-        vec![MlirDiagnostic {
-            severity: "error",
-            location: "unknown".into(),
-            message,
-            notes: Vec::new(),
-        }]
-    })?;
-    let Some(op) = ctx.parse(source, file_name) else {
-        return Err(ctx.take_diagnostics());
+/// The outcome of checking an MLIR file: the verified module when there was no error, and every diagnostic
+/// (errors, and the RIIR verifier's warnings) in the order they were found.
+#[derive(Debug)]
+pub struct MlirChecked {
+    pub module: Option<Verified<Module>>,
+    pub diagnostics: Vec<MlirDiagnostic>,
+}
+
+/// Parses, verifies and imports `source` (named `file_name` in diagnostics) in a fresh context.
+pub fn check_mlir(source: &str, file_name: &str) -> MlirChecked {
+    let failed = |diagnostics| MlirChecked {
+        module: None,
+        diagnostics,
     };
-    let module = import(&ctx, &op, source, file_name);
-    let diagnostics = ctx.take_diagnostics();
-    match module {
-        Some(m) if !diagnostics.iter().any(MlirDiagnostic::is_error) => Ok(m),
-        _ => Err(diagnostics),
+    let ctx = match RiirContext::new() {
+        Ok(ctx) => ctx,
+        Err(message) => {
+            return failed(vec![MlirDiagnostic {
+                severity: "error",
+                location: "unknown".into(),
+                message,
+                notes: Vec::new(),
+            }])
+        }
+    };
+    let Some(op) = ctx.parse(source, file_name) else {
+        return failed(ctx.take_diagnostics());
+    };
+    let Some(module) = import(&ctx, &op, source, file_name) else {
+        return failed(ctx.take_diagnostics());
+    };
+    // Step 3: spans of the imported module are byte offsets into `source`; turn them back into locations.
+    let lines = LineIndex::new(source);
+    let mut warnings = Vec::new();
+    let riir = diagnose(&module);
+    for d in &riir {
+        let span = d.primary_span();
+        let location = if span.is_synthetic() {
+            melior::ir::Location::unknown(ctx.context())
+        } else {
+            let (line, col) = lines.line_col(span.start as usize);
+            melior::ir::Location::new(ctx.context(), file_name, line, col)
+        };
+        let message = riir_message(d);
+        if d.is_error() {
+            ctx.emit_error(location, &message);
+        } else {
+            // MLIR's C API can emit only errors; warnings take the same format without the engine.
+            warnings.push(MlirDiagnostic {
+                severity: "warning",
+                location: location_text(location),
+                message,
+                notes: Vec::new(),
+            });
+        }
     }
+    let mut diagnostics = ctx.take_diagnostics();
+    diagnostics.extend(warnings);
+    let module = if diagnostics.iter().any(MlirDiagnostic::is_error) {
+        None
+    } else {
+        crate::verify::verify_owned(module).ok()
+    };
+    MlirChecked { module, diagnostics }
+}
+
+/// A RIIR diagnostic as one MLIR message line: the message, then its notes.
+fn riir_message(d: &Diagnostic) -> String {
+    let mut message = d.message.clone();
+    for note in &d.notes {
+        message.push_str("; ");
+        message.push_str(note);
+    }
+    message
+}
+
+/// As [`check_mlir`], for callers that need the module or the diagnostics.
+pub fn verify_mlir(source: &str, file_name: &str) -> Result<Verified<Module>, Vec<MlirDiagnostic>> {
+    let checked = check_mlir(source, file_name);
+    checked.module.ok_or(checked.diagnostics)
 }
 
 #[cfg(test)]
@@ -33,6 +101,10 @@ mod tests {
     use super::*;
     use crate::mlir::print::{tests::decode_layer18, write_module};
     use crate::print::print_module;
+
+    fn import_mlir(source: &str, file_name: &str) -> Result<Module, Vec<MlirDiagnostic>> {
+        verify_mlir(source, file_name).map(Verified::into_inner)
+    }
 
     fn errors_of(source: &str) -> String {
         let diags = import_mlir(source, "t.mlir").expect_err("the module must be rejected");
@@ -115,6 +187,27 @@ mod tests {
     }
 
     #[test]
+    fn riir_verifier_findings_come_back_at_mlir_locations() {
+        let good = write_module(&decode_layer18());
+        let checked = check_mlir(&good, "t.mlir");
+        assert!(checked.module.is_some());
+        let warnings: Vec<String> = checked.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("t.mlir:5:5: warning: "), "{warnings:?}");
+        assert!(warnings[0].contains("kv12"), "{warnings:?}");
+
+        let bad = good
+            .replace("reuse_confidence = 0.73 : f64", "reuse_confidence = 1.5 : f64")
+            .replace("id = \"B\"", "id = \"A\"");
+        let errors = errors_of(&bad);
+        assert!(
+            errors.contains("t.mlir:5:5: error: `reuse_confidence` must be in [0, 1], found 1.5\n"),
+            "{errors}"
+        );
+        assert!(errors.contains("t.mlir:5:5: error: duplicate plan id `A`"), "{errors}");
+    }
+
+    #[test]
     fn syntax_errors_carry_mlir_locations() {
         let errors = errors_of("\"builtin.module\"() ({\n  \"func.func\"(\n");
         assert!(
@@ -158,6 +251,9 @@ mod tests {
         let out = mlir_opt(&bad, &[]);
         assert!(!out.status.success());
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("<stdin>:6:5: error: 'riir.op' op attribute \"name\" is expected but not provided"), "{stderr}");
+        assert!(
+            stderr.contains("<stdin>:6:5: error: 'riir.op' op attribute \"name\" is expected but not provided"),
+            "{stderr}"
+        );
     }
 }

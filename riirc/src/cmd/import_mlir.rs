@@ -24,15 +24,11 @@ pub fn run(args: Args) -> CliResult {
     }
     let source = super::verify_mlir::read_source(&args.file)?;
     let name = args.file.display().to_string();
-    let module = match riir_dialect::mlir::verify::import_mlir(&source, &name) {
-        Ok(module) => module,
-        Err(diagnostics) => {
-            for d in diagnostics {
-                eprintln!("{d}");
-            }
-            return Err(CliError::Reported);
-        }
-    };
+    let checked = riir_dialect::mlir::verify::check_mlir(&source, &name);
+    for d in &checked.diagnostics {
+        eprintln!("{d}");
+    }
+    let module = checked.module.ok_or(CliError::Reported)?;
     let text = riir_dialect::print_module(&module);
     match &args.output {
         None => {

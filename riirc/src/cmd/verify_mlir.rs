@@ -16,8 +16,12 @@ pub struct Args {
 pub fn run(args: Args) -> CliResult {
     let source = read_source(&args.file)?;
     let name = args.file.display().to_string();
-    match riir_dialect::mlir::verify::import_mlir(&source, &name) {
-        Ok(module) => {
+    let checked = riir_dialect::mlir::verify::check_mlir(&source, &name);
+    for d in &checked.diagnostics {
+        eprintln!("{d}");
+    }
+    match checked.module {
+        Some(module) => {
             println!(
                 "{name}: ok ({} function(s), {} riir.op(s))",
                 module.funcs.len(),
@@ -25,12 +29,7 @@ pub fn run(args: Args) -> CliResult {
             );
             Ok(())
         }
-        Err(diagnostics) => {
-            for d in diagnostics {
-                eprintln!("{d}");
-            }
-            Err(CliError::Reported)
-        }
+        None => Err(CliError::Reported),
     }
 }
 
