@@ -3,8 +3,7 @@
 //!
 //! - every required key is present and no unknown key is;
 //! - numbers have the right kind and width (`f64` floats, `i64` integers; an `f32` is an error, not rounded);
-//! - vocabulary strings are known names (precision, link state, residency, fallback action, memory variant,
-//!   kernel class), with the list of accepted names in the message;
+//! - vocabulary fields are `#riir.<vocabulary><"name">` attributes (IRDL checked the name when parsing);
 //! - `prefetch` / `evict` markers agree with the operand segments, and operands are function arguments or
 //!   `riir.block_ref` results;
 //! - functions hold one block of `riir.block_ref` / `riir.op` ops ending in `func.return`, with only
@@ -22,7 +21,9 @@ use melior::ir::operation::{OperationLike, OperationResult};
 use melior::ir::{Attribute, AttributeLike, Location, OperationRef, RegionLike, ValueLike};
 
 use super::context::{file_line_col, RiirContext};
-use super::schema::{self, fallback_key, kernel_key, memory_key, op_attr, plan_key, power_key};
+use super::schema::{
+    self, fallback_key, kernel_key, memory_key, op_attr, plan_key, power_key, vocabulary_attr, vocabulary_name,
+};
 use crate::entity::FuncId;
 use crate::module::{Fallback, KernelInfo, MemoryIntent, Module, Op, Plan, PowerIntent, ValueRef};
 use crate::names::{FallbackAction, KernelClass, LinkState, MemoryVariant, Named, Precision, Residency};
@@ -401,15 +402,18 @@ impl<'e> Reader<'e> {
 
     fn name<T: Named>(&mut self, d: &Dict<'_>, key: &'static str, required: bool) -> Option<Spanned<T>> {
         let attr = self.get(d, key, required)?;
-        let Some(s) = string_of(attr) else {
+        let printed = attr.to_string();
+        let Some(s) = vocabulary_name::<T>(&printed) else {
+            let example = vocabulary_attr(T::ALL[0]);
             self.errors.push(format!(
-                "`{}.{key}` must be a string naming a {}, found `{attr}`",
+                "`{}.{key}` must be a {} attribute such as `{example}`, found `{printed}`",
                 d.path,
                 T::WHAT
             ));
             return None;
         };
-        match T::from_name(&s) {
+        // IRDL already rejected unknown names when it parsed the attribute; this guards a stale definition.
+        match T::from_name(s) {
             Some(v) => Some(Spanned::new(v, self.span)),
             None => {
                 self.errors.push(format!(

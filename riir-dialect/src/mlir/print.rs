@@ -11,10 +11,9 @@
 use std::collections::HashSet;
 use std::fmt::{self, Write};
 
-use super::schema::{self, fallback_key, kernel_key, memory_key, op_attr, plan_key, power_key};
+use super::schema::{self, fallback_key, kernel_key, memory_key, op_attr, plan_key, power_key, vocabulary_attr};
 use crate::entity::ValueId;
 use crate::module::{Fallback, Function, KernelInfo, MemoryIntent, Module, Op, Plan, PowerIntent, ValueRef};
-use crate::names::Named;
 use crate::verified::Verified;
 
 /// Prints a verified module in MLIR generic form (`"builtin.module"() ({ … }) : () -> ()`), ending in a newline.
@@ -201,7 +200,7 @@ fn kernel_attr(k: &KernelInfo) -> Attr {
         .map(|(dim, size)| Attr::Array(vec![Attr::Str(dim.value.clone()), Attr::I64(size.value)]))
         .collect();
     let mut e = vec![
-        (kernel_key::CLASS, Attr::Str(k.class.value.name().to_string())),
+        (kernel_key::CLASS, Attr::Raw(vocabulary_attr(k.class.value))),
         (kernel_key::SHAPE, Attr::Array(shape)),
         (kernel_key::BYTES_HBM, Attr::F64(k.bytes_hbm.value)),
         (kernel_key::FLOPS, Attr::F64(k.flops.value)),
@@ -218,7 +217,7 @@ fn memory_attr(m: &MemoryIntent) -> Attr {
         e.push((memory_key::PREFETCH, Attr::Unit));
     }
     if let Some(r) = &m.residency_hint {
-        e.push((memory_key::RESIDENCY_HINT, Attr::Str(r.value.name().to_string())));
+        e.push((memory_key::RESIDENCY_HINT, Attr::Raw(vocabulary_attr(r.value))));
     }
     if m.evict.is_some() {
         e.push((memory_key::EVICT, Attr::Unit));
@@ -255,22 +254,22 @@ fn power_attr(p: &PowerIntent) -> Attr {
 fn plan_attr(p: &Plan) -> Attr {
     let mut e = vec![
         (plan_key::ID, Attr::Str(p.id.value.clone())),
-        (plan_key::PRECISION, Attr::Str(p.precision.value.name().to_string())),
+        (plan_key::PRECISION, Attr::Raw(vocabulary_attr(p.precision.value))),
         (plan_key::SM_MHZ, Attr::I64(p.sm_mhz.value)),
         (plan_key::HBM_BW, Attr::F64(p.hbm_bw_tbps.value)),
-        (plan_key::LINK, Attr::Str(p.link.value.name().to_string())),
+        (plan_key::LINK, Attr::Raw(vocabulary_attr(p.link.value))),
         (plan_key::EST_JPT, Attr::F64(p.est_jpt.value)),
         (plan_key::EST_LAT_MS, Attr::F64(p.est_lat_ms.value)),
     ];
     if let Some(m) = &p.memory {
-        e.push((plan_key::MEMORY, Attr::Str(m.value.name().to_string())));
+        e.push((plan_key::MEMORY, Attr::Raw(vocabulary_attr(m.value))));
     }
     Attr::Dict(e)
 }
 
 fn fallback_attr(f: &Fallback) -> Attr {
     Attr::Dict(vec![
-        (fallback_key::ACTION, Attr::Str(f.action.value.name().to_string())),
+        (fallback_key::ACTION, Attr::Raw(vocabulary_attr(f.action.value))),
         (fallback_key::EST_JPT, Attr::F64(f.est_jpt.value)),
         (fallback_key::EST_LAT_MS, Attr::F64(f.est_lat_ms.value)),
     ])
@@ -444,7 +443,7 @@ pub(crate) mod tests {
   "func.func"() <{arg_attrs = [{riir.name = "kv42"}, {riir.name = "kv43"}], function_type = (!riir.kv_block, !riir.kv_block) -> (), sym_name = "decode_layer18"}> ({
   ^bb0(%kv42: !riir.kv_block, %kv43: !riir.kv_block):
     %kv12 = "riir.block_ref"() {name = "kv12"} : () -> !riir.kv_block
-    "riir.op"(%kv42, %kv43, %kv12) {kernel = {bytes_hbm = 16000000.0 : f64, class = "attention_decode", flops = 1070000000.0 : f64, shape = [["batch", 64 : i64], ["ctx", 4096 : i64]]}, memory = {evict, prefetch, residency_hint = "HBM.tier0", reuse_confidence = 0.73 : f64}, name = "attention", operandSegmentSizes = array<i32: 2, 1>, power = {alternatives = [{est_jpt = 0.42 : f64, est_lat_ms = 18.2 : f64, hbm_bw = 3.35 : f64, id = "A", link = "cpo_active", precision = "fp16", sm_mhz = 1980 : i64}, {est_jpt = 0.28 : f64, est_lat_ms = 19.6 : f64, hbm_bw = 2.1 : f64, id = "B", link = "lpo_sleep", precision = "fp8", sm_mhz = 1680 : i64}, {est_jpt = 0.24 : f64, est_lat_ms = 21.1 : f64, hbm_bw = 1.8 : f64, id = "C", link = "cpo_sleep", memory = "reuse_low_bytes", precision = "fp8", sm_mhz = 1530 : i64}], fallback = {action = "recompute_kv", est_jpt = 0.19 : f64, est_lat_ms = 24.5 : f64}, link_budget_pJb = 2.1 : f64, max_temp_delta_100ms = 3.0 : f64, target_jpt = 0.3 : f64}, riir.comments = [" layer 18"]} : (!riir.kv_block, !riir.kv_block, !riir.kv_block) -> ()
+    "riir.op"(%kv42, %kv43, %kv12) {kernel = {bytes_hbm = 16000000.0 : f64, class = #riir.kernel_class<"attention_decode">, flops = 1070000000.0 : f64, shape = [["batch", 64 : i64], ["ctx", 4096 : i64]]}, memory = {evict, prefetch, residency_hint = #riir.residency<"HBM.tier0">, reuse_confidence = 0.73 : f64}, name = "attention", operandSegmentSizes = array<i32: 2, 1>, power = {alternatives = [{est_jpt = 0.42 : f64, est_lat_ms = 18.2 : f64, hbm_bw = 3.35 : f64, id = "A", link = #riir.link_state<"cpo_active">, precision = #riir.precision<"fp16">, sm_mhz = 1980 : i64}, {est_jpt = 0.28 : f64, est_lat_ms = 19.6 : f64, hbm_bw = 2.1 : f64, id = "B", link = #riir.link_state<"lpo_sleep">, precision = #riir.precision<"fp8">, sm_mhz = 1680 : i64}, {est_jpt = 0.24 : f64, est_lat_ms = 21.1 : f64, hbm_bw = 1.8 : f64, id = "C", link = #riir.link_state<"cpo_sleep">, memory = #riir.memory_variant<"reuse_low_bytes">, precision = #riir.precision<"fp8">, sm_mhz = 1530 : i64}], fallback = {action = #riir.fallback_action<"recompute_kv">, est_jpt = 0.19 : f64, est_lat_ms = 24.5 : f64}, link_budget_pJb = 2.1 : f64, max_temp_delta_100ms = 3.0 : f64, target_jpt = 0.3 : f64}, riir.comments = [" layer 18"]} : (!riir.kv_block, !riir.kv_block, !riir.kv_block) -> ()
     "riir.op"() {kernel, memory, name = "norm", operandSegmentSizes = array<i32: 0, 0>, power} : () -> ()
     "func.return"() : () -> ()
   }) : () -> ()

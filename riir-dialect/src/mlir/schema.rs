@@ -1,6 +1,8 @@
 //! How RIIR maps onto the `riir` MLIR dialect: op, type and attribute names shared by the printer and the
 //! importer, so the two cannot drift apart. The dialect itself is `riir-dialect/mlir/riir.irdl.mlir`.
 
+use crate::names::Named;
+
 /// The dialect definition in IRDL, shipped inside the library so `riirc` needs no file at run time.
 pub const IRDL_SOURCE: &str = include_str!("../../mlir/riir.irdl.mlir");
 
@@ -12,6 +14,26 @@ pub const BLOCK_REF: &str = "riir.block_ref";
 pub const KV_BLOCK_TYPE: &str = "!riir.kv_block";
 /// The RIIR spelling of [`KV_BLOCK_TYPE`] (without `!`).
 pub const RIIR_KV_BLOCK: &str = "kv.block";
+
+/// The dialect attribute holding a vocabulary name, e.g. `precision` for `#riir.precision<"fp8">`: the
+/// vocabulary's [`Named::WHAT`] with `_` for spaces (`link state` → `link_state`). IRDL checks the name.
+pub fn vocabulary_mnemonic<T: Named>() -> String {
+    T::WHAT.replace(' ', "_")
+}
+
+/// `#riir.precision<"fp8">` for `Precision::Fp8`.
+pub fn vocabulary_attr<T: Named>(value: T) -> String {
+    format!("#riir.{}<\"{}\">", vocabulary_mnemonic::<T>(), value.name())
+}
+
+/// The name inside `#riir.<mnemonic><"name">` as MLIR prints it, if `printed` has that form.
+pub fn vocabulary_name<'a, T: Named>(printed: &'a str) -> Option<&'a str> {
+    printed
+        .strip_prefix("#riir.")?
+        .strip_prefix(vocabulary_mnemonic::<T>().as_str())?
+        .strip_prefix("<\"")?
+        .strip_suffix("\">")
+}
 
 /// Argument attribute carrying the RIIR name of a function argument (SSA names are not preserved by MLIR).
 pub const ARG_NAME: &str = "riir.name";
@@ -78,4 +100,43 @@ pub mod fallback_key {
     pub const ACTION: &str = "action";
     pub const EST_JPT: &str = "est_jpt";
     pub const EST_LAT_MS: &str = "est_lat_ms";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::names::{FallbackAction, KernelClass, LinkState, MemoryVariant, Precision, Residency};
+
+    /// The IRDL file lists exactly the names of each Rust vocabulary, in order, so neither can drift.
+    fn irdl_lists<T: Named>() {
+        let header = format!("irdl.attribute @{} {{", vocabulary_mnemonic::<T>());
+        let start = IRDL_SOURCE
+            .find(&header)
+            .unwrap_or_else(|| panic!("no `{header}` in the IRDL file"));
+        let body = &IRDL_SOURCE[start..start + IRDL_SOURCE[start..].find("\n  }").unwrap()];
+        let listed: Vec<&str> = body
+            .lines()
+            .filter_map(|l| l.split_once("= irdl.is \"").map(|(_, rest)| rest.trim_end_matches('"')))
+            .collect();
+        let expected: Vec<&str> = T::ALL.iter().map(|v| v.name()).collect();
+        assert_eq!(listed, expected, "{}", T::WHAT);
+    }
+
+    #[test]
+    fn irdl_vocabularies_match_the_rust_ones() {
+        irdl_lists::<Precision>();
+        irdl_lists::<LinkState>();
+        irdl_lists::<Residency>();
+        irdl_lists::<FallbackAction>();
+        irdl_lists::<MemoryVariant>();
+        irdl_lists::<KernelClass>();
+    }
+
+    #[test]
+    fn vocabulary_attributes_print_and_read_back() {
+        let text = vocabulary_attr(LinkState::LpoSleep);
+        assert_eq!(text, "#riir.link_state<\"lpo_sleep\">");
+        assert_eq!(vocabulary_name::<LinkState>(&text), Some("lpo_sleep"));
+        assert_eq!(vocabulary_name::<Precision>(&text), None);
+    }
 }

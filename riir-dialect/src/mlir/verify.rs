@@ -9,8 +9,10 @@
 
 use super::context::{location_text, MlirDiagnostic, RiirContext};
 use super::import::{import, LineIndex};
+use super::schema::vocabulary_mnemonic;
 use crate::diagnostic::Diagnostic;
 use crate::module::Module;
+use crate::names::{FallbackAction, KernelClass, LinkState, MemoryVariant, Named, Precision, Residency};
 use crate::verified::Verified;
 use crate::verify::diagnose;
 
@@ -40,7 +42,11 @@ pub fn check_mlir(source: &str, file_name: &str) -> MlirChecked {
         }
     };
     let Some(op) = ctx.parse(source, file_name) else {
-        return failed(ctx.take_diagnostics());
+        let mut diagnostics = ctx.take_diagnostics();
+        for d in &mut diagnostics {
+            explain_vocabulary(d, source, file_name);
+        }
+        return failed(diagnostics);
     };
     let Some(module) = import(&ctx, &op, source, file_name) else {
         return failed(ctx.take_diagnostics());
@@ -78,6 +84,55 @@ pub fn check_mlir(source: &str, file_name: &str) -> MlirChecked {
         crate::verify::verify_owned(module).ok()
     };
     MlirChecked { module, diagnostics }
+}
+
+/// IRDL says only "'"int3"' does not satisfy the constraint" for an unknown vocabulary name; when the error
+/// points at a `#riir.<vocabulary><…>` attribute, add a note listing the names that vocabulary accepts.
+fn explain_vocabulary(d: &mut MlirDiagnostic, source: &str, file_name: &str) {
+    if !d.message.ends_with("does not satisfy the constraint") {
+        return;
+    }
+    let position = d
+        .location
+        .strip_prefix(file_name)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .and_then(|rest| rest.split_once(':'))
+        .and_then(|(line, col)| Some((line.parse::<usize>().ok()?, col.parse::<usize>().ok()?)));
+    let Some((line, col)) = position else { return };
+    let Some(text) = source
+        .lines()
+        .nth(line.saturating_sub(1))
+        .and_then(|l| l.get(col.saturating_sub(1)..))
+    else {
+        return;
+    };
+    // MLIR points at the mnemonic, just after `#riir.`.
+    let text = text.strip_prefix("#riir.").unwrap_or(text);
+    let expected = |what: &str, list: String| format!("a {what} is one of {list}");
+    let note = if text.starts_with(&format!("{}<", vocabulary_mnemonic::<Precision>())) {
+        expected(Precision::WHAT, Precision::expected_list())
+    } else if text.starts_with(&format!("{}<", vocabulary_mnemonic::<LinkState>())) {
+        expected(LinkState::WHAT, LinkState::expected_list())
+    } else if text.starts_with(&format!("{}<", vocabulary_mnemonic::<Residency>())) {
+        expected(Residency::WHAT, Residency::expected_list())
+    } else if text.starts_with(&format!("{}<", vocabulary_mnemonic::<FallbackAction>())) {
+        expected(FallbackAction::WHAT, FallbackAction::expected_list())
+    } else if text.starts_with(&format!("{}<", vocabulary_mnemonic::<MemoryVariant>())) {
+        expected(MemoryVariant::WHAT, MemoryVariant::expected_list())
+    } else if text.starts_with(&format!("{}<", vocabulary_mnemonic::<KernelClass>())) {
+        expected(KernelClass::WHAT, KernelClass::expected_list())
+    } else {
+        return;
+    };
+    d.notes.insert(
+        0,
+        MlirDiagnostic {
+            severity: "note",
+            location: d.location.clone(),
+            message: note,
+            notes: Vec::new(),
+        },
+    );
 }
 
 /// A RIIR diagnostic as one MLIR message line: the message, then its notes.
@@ -125,11 +180,26 @@ mod tests {
 
     #[test]
     fn bad_precision_name_is_reported_at_the_op() {
-        let mlir = write_module(&decode_layer18()).replace("precision = \"fp8\"", "precision = \"int3\"");
+        // IRDL rejects the name while parsing, at the attribute itself; riirc adds the list of names.
+        let mlir = write_module(&decode_layer18()).replacen("#riir.precision<\"fp8\">", "#riir.precision<\"int3\">", 1);
         let errors = errors_of(&mlir);
+        let col = mlir.lines().nth(4).unwrap().find("precision<\"int3\">").unwrap() + 1;
+        assert_eq!(
+            errors,
+            format!(
+                "t.mlir:5:{col}: error: '\"int3\"' does not satisfy the constraint\n\
+                 t.mlir:5:{col}: note: a precision is one of fp16, bf16, fp8, fp4\n"
+            )
+        );
+        // A plain string where a vocabulary attribute belongs is the semantic verifier's to report.
+        let mlir = write_module(&decode_layer18()).replacen("#riir.precision<\"fp8\">", "\"fp8\"", 1);
         assert!(
-            errors.starts_with("t.mlir:5:5: error: riir.op \"attention\": `power.alternatives[1].precision`: unknown precision `int3`; expected one of fp16, bf16, fp8, fp4\n"),
-            "{errors}"
+            errors_of(&mlir).starts_with(
+                "t.mlir:5:5: error: riir.op \"attention\": `power.alternatives[1].precision` must be a precision attribute \
+                 such as `#riir.precision<\"fp16\">`, found `\"fp8\"`\n"
+            ),
+            "{}",
+            errors_of(&mlir)
         );
     }
 

@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use crate::exit::{CliError, CliResult};
+#[cfg(feature = "mlir")]
+use crate::exit::CliError;
+use crate::exit::CliResult;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
