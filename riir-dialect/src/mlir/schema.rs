@@ -27,7 +27,7 @@ pub fn vocabulary_attr<T: Named>(value: T) -> String {
 }
 
 /// The name inside `#riir.<mnemonic><"name">` as MLIR prints it, if `printed` has that form.
-pub fn vocabulary_name<'a, T: Named>(printed: &'a str) -> Option<&'a str> {
+pub fn vocabulary_name<T: Named>(printed: &str) -> Option<&str> {
     printed
         .strip_prefix("#riir.")?
         .strip_prefix(vocabulary_mnemonic::<T>().as_str())?

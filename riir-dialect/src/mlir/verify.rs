@@ -316,14 +316,37 @@ mod tests {
     }
 
     #[test]
-    fn mlir_opt_rejects_what_irdl_rejects() {
-        let bad = write_module(&decode_layer18()).replace("name = \"norm\", ", "");
-        let out = mlir_opt(&bad, &[]);
-        assert!(!out.status.success());
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            stderr.contains("<stdin>:6:5: error: 'riir.op' op attribute \"name\" is expected but not provided"),
-            "{stderr}"
-        );
+    fn mlir_opt_rejects_missing_attribute_wrong_kind_operand_count_and_bad_precision() {
+        let good = write_module(&decode_layer18());
+        let cases = [
+            (
+                good.replace("name = \"norm\", ", ""),
+                "<stdin>:6:5: error: 'riir.op' op attribute \"name\" is expected but not provided",
+            ),
+            (
+                good.replace("name = \"norm\"", "name = 3 : i64"),
+                "<stdin>:6:5: error: expected base attribute 'builtin.string' but got 'builtin.integer'",
+            ),
+            (
+                good.replace(
+                    "\"riir.block_ref\"() {name = \"kv12\"} : () -> !riir.kv_block",
+                    "\"riir.block_ref\"(%kv42) {name = \"kv12\"} : (!riir.kv_block) -> !riir.kv_block",
+                ),
+                "<stdin>:4:13: error: op expects exactly 0 operands, but got 1",
+            ),
+            (
+                good.replacen("#riir.precision<\"fp8\">", "#riir.precision<\"int3\">", 1),
+                "error: '\"int3\"' does not satisfy the constraint",
+            ),
+        ];
+        for (bad, message) in cases {
+            let out = mlir_opt(&bad, &[]);
+            assert!(!out.status.success(), "mlir-opt-22 accepted:\n{bad}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains(message), "expected `{message}` in:\n{stderr}");
+            // melior (riirc verify-mlir) rejects the same input with the same MLIR message.
+            let ours = errors_of(&bad);
+            assert!(ours.contains(&message.replace("<stdin>", "t.mlir")), "{ours}");
+        }
     }
 }
