@@ -231,6 +231,8 @@ impl Importer<'_> {
         let mut refs = Vec::new();
         for i in 0..op.operand_count() {
             let Ok(value) = op.operand(i) else { continue };
+            // A reference to another layer's block points at its `riir.block_ref`, where the name is written.
+            let mut ref_span = span;
             let ref_name = if let Ok(arg) = BlockArgument::try_from(value) {
                 let params = &self.module.funcs[func].params;
                 params
@@ -239,6 +241,7 @@ impl Importer<'_> {
             } else if let Ok(result) = OperationResult::try_from(value) {
                 let owner = result.owner();
                 if op_name(&owner) == schema::BLOCK_REF {
+                    ref_span = self.span_of(owner.location());
                     owner.attribute(op_attr::NAME).ok().and_then(string_of)
                 } else {
                     errors.push(format!(
@@ -253,7 +256,11 @@ impl Importer<'_> {
             };
             if let Some(n) = ref_name {
                 let value = self.module.find_param(func, &n);
-                refs.push(ValueRef { name: n, value, span });
+                refs.push(ValueRef {
+                    name: n,
+                    value,
+                    span: ref_span,
+                });
             }
         }
         let evict_refs = refs.split_off(n_prefetch.min(refs.len()));

@@ -263,7 +263,7 @@ mod tests {
         assert!(checked.module.is_some());
         let warnings: Vec<String> = checked.diagnostics.iter().map(|d| d.to_string()).collect();
         assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(warnings[0].starts_with("t.mlir:5:5: warning: "), "{warnings:?}");
+        assert!(warnings[0].starts_with("t.mlir:4:13: warning: "), "{warnings:?}");
         assert!(warnings[0].contains("kv12"), "{warnings:?}");
 
         let bad = good

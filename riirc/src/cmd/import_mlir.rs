@@ -9,7 +9,7 @@ use crate::exit::CliResult;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The MLIR file to convert.
+    /// The MLIR file to convert; `-` reads standard input.
     pub file: PathBuf,
     /// Where to write the RIIR text (written to a temporary file, then renamed). Standard output when absent.
     #[arg(short, long, value_name = "OUT.riir")]
@@ -24,8 +24,7 @@ pub fn run(args: Args) -> CliResult {
             args.file.display()
         )));
     }
-    let source = super::verify_mlir::read_source(&args.file)?;
-    let name = args.file.display().to_string();
+    let (name, source) = super::verify_mlir::read_source(&args.file)?;
     let checked = riir_dialect::mlir::verify::check_mlir(&source, &name);
     for d in &checked.diagnostics {
         eprintln!("{d}");

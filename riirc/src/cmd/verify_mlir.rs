@@ -8,14 +8,14 @@ use crate::exit::{CliError, CliResult};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The MLIR file to check (generic or custom form, as written by `riirc compile --emit mlir` or `mlir-opt`).
+    /// The MLIR file to check (generic or custom form, as written by `riirc compile --emit mlir` or
+    /// `mlir-opt-22`); `-` reads standard input.
     pub file: PathBuf,
 }
 
 #[cfg(feature = "mlir")]
 pub fn run(args: Args) -> CliResult {
-    let source = read_source(&args.file)?;
-    let name = args.file.display().to_string();
+    let (name, source) = read_source(&args.file)?;
     let checked = riir_dialect::mlir::verify::check_mlir(&source, &name);
     for d in &checked.diagnostics {
         eprintln!("{d}");
@@ -38,17 +38,17 @@ pub fn run(_args: Args) -> CliResult {
     Err(without_mlir())
 }
 
-/// Reads an MLIR file as text, with the file name in every error.
+/// Reads an MLIR file (or `-` for standard input) as text: its display name and contents.
 #[cfg(feature = "mlir")]
-pub fn read_source(path: &std::path::Path) -> CliResult<String> {
-    let bytes = std::fs::read(path).map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?;
-    String::from_utf8(bytes).map_err(|e| {
-        CliError::Input(format!(
-            "{}: not UTF-8 text (invalid byte at offset {})",
-            path.display(),
+pub fn read_source(path: &std::path::Path) -> CliResult<(String, String)> {
+    let (name, bytes) = crate::input::read(path)?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((name, text)),
+        Err(e) => Err(CliError::Input(format!(
+            "`{name}` is not UTF-8 text (invalid byte at offset {})",
             e.utf8_error().valid_up_to()
-        ))
-    })
+        ))),
+    }
 }
 
 /// The error of the MLIR subcommands in a build without LLVM: a usage error that says how to get them.
