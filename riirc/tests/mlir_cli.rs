@@ -2,7 +2,6 @@
 //! RIIR → MLIR → RIIR round trip through files. Without feature `mlir` both are a usage error that says how to
 //! get them.
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn riirc(args: &[&str]) -> Output {
@@ -14,10 +13,6 @@ fn riirc(args: &[&str]) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn seed_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/decode_layer18.riir")
 }
 
 #[cfg(not(feature = "mlir"))]
@@ -37,6 +32,11 @@ mod with_mlir {
     use super::*;
     use riir_dialect::mlir::print_mlir;
     use riir_dialect::print_module;
+    use std::path::{Path, PathBuf};
+
+    fn seed_path() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/decode_layer18.riir")
+    }
 
     /// The seed example's MLIR written into a fresh directory, with the RIIR text it came from.
     fn seed_mlir(dir: &Path, edit: impl Fn(String) -> String) -> (PathBuf, String) {
