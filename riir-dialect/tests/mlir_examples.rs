@@ -1,4 +1,5 @@
-//! MLIR emission on every example under `examples/` (recursively, so annotated outputs added there are covered):
+//! MLIR emission on every example under `examples/` (recursively, so annotated outputs added there are covered)
+//! and on every file test under `tests/filetests/` that verifies (empty files, comments, optional blocks, …):
 //! the generic-form printer is deterministic and emits every function and op (default build); with feature
 //! `mlir`, `mlir-opt-22 --irdl-file=riir.irdl.mlir` accepts the output and RIIR → MLIR → RIIR is the identity.
 
@@ -7,7 +8,7 @@ use std::path::{Path, PathBuf};
 use riir_dialect::mlir::print_mlir;
 use riir_dialect::{Module, Verified};
 
-fn examples() -> Vec<PathBuf> {
+fn riir_files(dir: &str) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -23,28 +24,33 @@ fn examples() -> Vec<PathBuf> {
         }
     }
     let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples"), &mut out);
-    assert!(!out.is_empty(), "no examples/*.riir found");
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir), &mut out);
     out
 }
 
-/// Every example that verifies (examples of errors, if any, are skipped by name: `*error*`, `*bad*`).
+/// Every example (each must verify; examples of errors, if any, are skipped by name: `*error*`, `*bad*`) and
+/// every file test that verifies.
 fn verified_examples() -> Vec<(PathBuf, Verified<Module>)> {
-    examples()
-        .into_iter()
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy();
-            !name.contains("error") && !name.contains("bad")
-        })
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap();
-            let checked = riir_frontend::check_source(&text);
-            let module = checked
-                .module
-                .unwrap_or_else(|| panic!("{} does not verify: {:?}", p.display(), checked.diagnostics));
-            (p, module)
-        })
-        .collect()
+    let examples = riir_files("examples");
+    assert!(!examples.is_empty(), "no examples/*.riir found");
+    let mut out = Vec::new();
+    for p in examples {
+        let name = p.file_name().unwrap().to_string_lossy();
+        if name.contains("error") || name.contains("bad") {
+            continue;
+        }
+        let checked = riir_frontend::check_bytes(&std::fs::read(&p).unwrap());
+        let module = checked
+            .module
+            .unwrap_or_else(|| panic!("{} does not verify: {:?}", p.display(), checked.diagnostics));
+        out.push((p, module));
+    }
+    for p in riir_files("tests/filetests") {
+        if let Some(module) = riir_frontend::check_bytes(&std::fs::read(&p).unwrap()).module {
+            out.push((p, module));
+        }
+    }
+    out
 }
 
 #[test]

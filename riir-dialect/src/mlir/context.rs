@@ -119,7 +119,7 @@ impl RiirContext {
             );
             Operation::from_option_raw(raw)
         }?;
-        if op.name().as_string_ref().as_str() != Ok("builtin.module") {
+        if identifier_text(op.name()) != "builtin.module" {
             self.emit_error(op.location(), "expected a `builtin.module` at the top level");
             return None;
         }
@@ -163,6 +163,24 @@ fn convert(d: &melior::diagnostic::Diagnostic<'_>) -> MlirDiagnostic {
     }
 }
 
+/// The text of an MLIR string reference. melior's `StringRef::as_str` builds a slice from the raw pointer,
+/// which MLIR leaves null for empty strings (undefined behaviour); this checks first. Bytes that are not UTF-8
+/// (possible through `\XX` escapes) give `None`.
+pub(crate) fn string_ref_text(r: mlir_sys::MlirStringRef) -> Option<String> {
+    if r.data.is_null() || r.length == 0 {
+        return Some(String::new());
+    }
+    // SAFETY: MLIR guarantees `length` readable bytes at a non-null `data` for the lifetime of the context.
+    let bytes = unsafe { std::slice::from_raw_parts(r.data.cast::<u8>(), r.length) };
+    String::from_utf8(bytes.to_vec()).ok()
+}
+
+/// The text of an identifier (op names, attribute names, file names of locations).
+pub(crate) fn identifier_text(id: melior::ir::Identifier<'_>) -> String {
+    // SAFETY: the identifier is a live handle of its context.
+    string_ref_text(unsafe { mlir_sys::mlirIdentifierStr(id.to_raw()) }).unwrap_or_else(|| "?".into())
+}
+
 /// `file:line:col` for a file location (the first one of a fused location), `unknown` otherwise.
 pub fn location_text(location: Location<'_>) -> String {
     match file_line_col(location) {
@@ -174,8 +192,7 @@ pub fn location_text(location: Location<'_>) -> String {
 /// The file, line and column (1-based) a location points at, looking through fused and named locations.
 pub fn file_line_col(location: Location<'_>) -> Option<(String, usize, usize)> {
     if location.is_file_line_col_range() {
-        let file = location.file_line_col_range_filename();
-        let file = file.as_string_ref().as_str().unwrap_or("?").to_string();
+        let file = identifier_text(location.file_line_col_range_filename());
         return Some((
             file,
             location.file_line_col_range_start_line(),

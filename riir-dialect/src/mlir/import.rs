@@ -14,13 +14,13 @@
 //! verifier's diagnostics can be mapped back to MLIR locations.
 
 use melior::ir::attribute::{
-    ArrayAttribute, DenseI32ArrayAttribute, DictionaryAttribute, FloatAttribute, IntegerAttribute, StringAttribute,
+    ArrayAttribute, DenseI32ArrayAttribute, DictionaryAttribute, FloatAttribute, IntegerAttribute,
 };
 use melior::ir::block::{BlockArgument, BlockLike};
 use melior::ir::operation::{OperationLike, OperationResult};
 use melior::ir::{Attribute, AttributeLike, Location, OperationRef, RegionLike, ValueLike};
 
-use super::context::{file_line_col, RiirContext};
+use super::context::{file_line_col, identifier_text, string_ref_text, RiirContext};
 use super::schema::{
     self, fallback_key, kernel_key, memory_key, op_attr, plan_key, power_key, vocabulary_attr, vocabulary_name,
 };
@@ -55,7 +55,7 @@ where
         .and_then(|b| b.first_operation());
     let mut next = body;
     while let Some(op) = next {
-        if op.name().as_string_ref().as_str() == Ok("func.func") {
+        if identifier_text(op.name()) == "func.func" {
             imp.function(&op);
         } else {
             imp.error(
@@ -77,11 +77,16 @@ struct Importer<'x> {
 }
 
 fn op_name<'c: 'a, 'a>(op: &impl OperationLike<'c, 'a>) -> String {
-    op.name().as_string_ref().as_str().unwrap_or("?").to_string()
+    identifier_text(op.name())
 }
 
 fn string_of(attr: Attribute<'_>) -> Option<String> {
-    StringAttribute::try_from(attr).ok().map(|s| s.value().to_string())
+    if !attr.is_string() {
+        return None;
+    }
+    // Not `StringAttribute::value`: it is undefined behaviour on the empty string (see `string_ref_text`).
+    // SAFETY: `attr` is a string attribute of a live context.
+    string_ref_text(unsafe { mlir_sys::mlirStringAttrGetValue(attr.to_raw()) })
 }
 
 impl Importer<'_> {
@@ -207,7 +212,7 @@ impl Importer<'_> {
             schema::COMMENTS,
         ];
         for (key, _) in op.attributes() {
-            let key = key.as_string_ref().as_str().unwrap_or("?").to_string();
+            let key = identifier_text(key);
             if !allowed.contains(&key.as_str()) {
                 errors.push(format!("unknown attribute `{key}` (expected {})", allowed.join(", ")));
             }
@@ -339,8 +344,8 @@ impl<'e> Reader<'e> {
         };
         for i in 0..dict.len() {
             let Ok((key, _)) = dict.element(i) else { continue };
-            let key = key.as_string_ref().as_str().unwrap_or("?");
-            if !allowed.contains(&key) {
+            let key = identifier_text(key);
+            if !allowed.contains(&key.as_str()) {
                 self.errors.push(format!(
                     "unknown key `{path}.{key}` (expected one of {})",
                     allowed.join(", ")
@@ -401,7 +406,7 @@ impl<'e> Reader<'e> {
             Some(s) => Some(Spanned::new(s, self.span)),
             None => {
                 self.errors
-                    .push(format!("`{}.{key}` must be a string, found `{attr}`", d.path));
+                    .push(format!("`{}.{key}` must be a UTF-8 string, found `{attr}`", d.path));
                 None
             }
         }

@@ -25,6 +25,10 @@ pub fn print_mlir(module: &Verified<Module>) -> String {
 pub(crate) fn write_module(module: &Module) -> String {
     let mut out = String::new();
     out.push_str("\"builtin.module\"() ({\n");
+    if module.funcs.is_empty() {
+        // The module's region needs its one block even when empty; an empty block needs its label.
+        out.push_str("^bb0:\n");
+    }
     for func in module.funcs.values() {
         write_function(&mut out, module, func);
     }
@@ -450,6 +454,14 @@ pub(crate) mod tests {
 }) {riir.header_comments = [" the source document's example"]} : () -> ()
 "#;
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn an_empty_module_still_has_its_block() {
+        assert_eq!(
+            write_module(&Module::new()),
+            "\"builtin.module\"() ({\n^bb0:\n}) : () -> ()\n"
+        );
     }
 
     #[test]
