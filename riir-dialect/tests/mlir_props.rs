@@ -73,18 +73,16 @@ fn kernel() -> impl Strategy<Value = KernelInfo> {
 /// Which blocks an op names: indices below the parameter count are arguments, the rest other layers' blocks.
 type Refs = Option<Vec<usize>>;
 
+/// target_jpt, max_temp_delta_100ms, link_budget_pJb, alternatives, fallback (action, est_jpt, est_lat_ms).
+type PowerSpec = (Option<f64>, Option<f64>, Option<f64>, Option<Vec<Plan>>, Option<(FallbackAction, f64, f64)>);
+
 #[derive(Debug, Clone)]
 struct OpSpec {
     name: String,
     comments: Vec<String>,
     kernel: Option<KernelInfo>,
     memory: Option<(Refs, Option<Residency>, Refs, Option<f64>)>,
-    power: Option<(
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<Vec<Plan>>,
-        Option<(FallbackAction, f64, f64)>,
+    power: Option<PowerSpec>,
     )>,
 }
 
