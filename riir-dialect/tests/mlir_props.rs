@@ -74,7 +74,13 @@ fn kernel() -> impl Strategy<Value = KernelInfo> {
 type Refs = Option<Vec<usize>>;
 
 /// target_jpt, max_temp_delta_100ms, link_budget_pJb, alternatives, fallback (action, est_jpt, est_lat_ms).
-type PowerSpec = (Option<f64>, Option<f64>, Option<f64>, Option<Vec<Plan>>, Option<(FallbackAction, f64, f64)>);
+type PowerSpec = (
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<Vec<Plan>>,
+    Option<(FallbackAction, f64, f64)>,
+);
 
 #[derive(Debug, Clone)]
 struct OpSpec {
@@ -83,7 +89,6 @@ struct OpSpec {
     kernel: Option<KernelInfo>,
     memory: Option<(Refs, Option<Residency>, Refs, Option<f64>)>,
     power: Option<PowerSpec>,
-    )>,
 }
 
 fn op_spec() -> impl Strategy<Value = OpSpec> {
