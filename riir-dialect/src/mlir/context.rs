@@ -46,7 +46,7 @@ impl fmt::Display for MlirDiagnostic {
 
 /// A context with the `riir` dialect loaded, collecting diagnostics instead of printing them.
 pub struct RiirContext {
-    // Dropped after `context`'s handler is detached in `Drop`; the handler only holds an `Rc` clone.
+    // Shared with the diagnostic handler (which holds the other `Rc`), so either may be dropped first.
     diagnostics: Rc<RefCell<Vec<MlirDiagnostic>>>,
     context: Context,
 }
