@@ -454,8 +454,8 @@ impl<'e> Reader<'e> {
         }
     }
 
-    fn array<'c>(&mut self, d: &Dict<'c>, key: &'static str) -> Option<Vec<Attribute<'c>>> {
-        let attr = self.get(d, key, false)?;
+    fn array<'c>(&mut self, d: &Dict<'c>, key: &'static str, required: bool) -> Option<Vec<Attribute<'c>>> {
+        let attr = self.get(d, key, required)?;
         match ArrayAttribute::try_from(attr) {
             Ok(a) => Some((0..a.len()).filter_map(|i| a.element(i).ok()).collect()),
             Err(_) => {
@@ -476,17 +476,12 @@ impl<'e> Reader<'e> {
         ];
         let d = self.open(attr.into(), op_attr::KERNEL.into(), KEYS)?;
         let class = self.name::<KernelClass>(&d, kernel_key::CLASS, true);
-        let shape = match self.array(&d, kernel_key::SHAPE) {
-            Some(dims) => dims
-                .into_iter()
+        let shape = self.array(&d, kernel_key::SHAPE, true).and_then(|dims| {
+            dims.into_iter()
                 .enumerate()
                 .map(|(i, dim)| self.dim(dim, &format!("kernel.shape[{i}]")))
-                .collect::<Option<Vec<_>>>(),
-            None => {
-                self.errors.push("missing `kernel.shape`".into());
-                None
-            }
-        };
+                .collect::<Option<Vec<_>>>()
+        });
         let bytes_hbm = self.f64(&d, kernel_key::BYTES_HBM, true);
         let flops = self.f64(&d, kernel_key::FLOPS, true);
         let link_bytes = self.f64(&d, kernel_key::LINK_BYTES, false);
@@ -555,7 +550,7 @@ impl<'e> Reader<'e> {
             power_key::FALLBACK,
         ];
         let d = self.open(attr.into(), op_attr::POWER.into(), KEYS)?;
-        let alternatives = self.array(&d, power_key::ALTERNATIVES).map(|plans| {
+        let alternatives = self.array(&d, power_key::ALTERNATIVES, false).map(|plans| {
             plans
                 .into_iter()
                 .enumerate()

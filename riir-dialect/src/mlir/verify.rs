@@ -179,6 +179,20 @@ mod tests {
     }
 
     #[test]
+    fn a_value_type_other_than_kv_block_survives_the_round_trip() {
+        let mut original = decode_layer18();
+        let v = original.funcs.values().next().unwrap().params[1];
+        original.values[v].ty.value = "kv.page".into();
+        let mlir = write_module(&original);
+        assert!(
+            mlir.contains("{riir.name = \"kv43\", riir.type = \"kv.page\"}"),
+            "{mlir}"
+        );
+        let back = import_mlir(&mlir, "t.mlir").unwrap_or_else(|d| panic!("{d:?}"));
+        assert_eq!(print_module(&back), print_module(&original));
+    }
+
+    #[test]
     fn bad_precision_name_is_reported_at_the_op() {
         // IRDL rejects the name while parsing, at the attribute itself; riirc adds the list of names.
         let mlir = write_module(&decode_layer18()).replacen("#riir.precision<\"fp8\">", "#riir.precision<\"int3\">", 1);
@@ -227,6 +241,11 @@ mod tests {
         let errors = errors_of(&mlir);
         assert!(errors.contains("missing `power.fallback.est_jpt`"), "{errors}");
         assert!(errors.contains("unknown key `power.targte`"), "{errors}");
+        let no_shape =
+            write_module(&decode_layer18()).replace(", shape = [[\"batch\", 64 : i64], [\"ctx\", 4096 : i64]]", "");
+        let errors = errors_of(&no_shape);
+        assert_eq!(errors.matches("kernel.shape").count(), 1, "{errors}");
+        assert!(errors.contains("missing `kernel.shape`"), "{errors}");
     }
 
     #[test]
