@@ -138,6 +138,26 @@ mod with_mlir {
     }
 
     #[test]
+    fn json_diagnostics_for_machines() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, _) = seed_mlir(dir.path(), |s| {
+            s.replacen("#riir.precision<\"fp8\">", "#riir.precision<\"int3\">", 1)
+        });
+        let p = path.to_str().unwrap();
+        let out = riirc(&["verify-mlir", "--message-format", "json", p]);
+        assert_eq!(out.status.code(), Some(1));
+        let stdout = text(&out.stdout);
+        let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 1, "{stdout}");
+        let d = &lines[0];
+        assert_eq!(d["severity"], "error");
+        assert_eq!(d["message"], "'\"int3\"' does not satisfy the constraint");
+        assert_eq!(d["file"], p);
+        assert_eq!(d["line"], 5);
+        assert_eq!(d["notes"][0]["message"], "a precision is one of fp16, bf16, fp8, fp4");
+    }
+
+    #[test]
     fn bad_invocations_and_missing_files() {
         let dir = tempfile::tempdir().unwrap();
         let (path, _) = seed_mlir(dir.path(), |s| s);

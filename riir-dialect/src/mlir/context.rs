@@ -21,11 +21,26 @@ use super::schema::{self, IRDL_SOURCE};
 /// One diagnostic in MLIR's own format: `file:line:col: error: message`, followed by its notes.
 #[derive(Clone, PartialEq, Debug)]
 pub struct MlirDiagnostic {
+    /// `error`, `warning`, `note` or `remark`.
     pub severity: &'static str,
-    /// `file:line:col`, or `unknown` for a location without a position.
-    pub location: String,
+    /// Where it points; `None` for a location without a file position (printed as `unknown`).
+    pub position: Option<Position>,
     pub message: String,
     pub notes: Vec<MlirDiagnostic>,
+}
+
+/// A file position as MLIR reports it: 1-based line and column (columns count bytes).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Position {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
 }
 
 impl MlirDiagnostic {
@@ -36,7 +51,10 @@ impl MlirDiagnostic {
 
 impl fmt::Display for MlirDiagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}: {}", self.location, self.severity, self.message)?;
+        match &self.position {
+            Some(p) => write!(f, "{p}: {}: {}", self.severity, self.message)?,
+            None => write!(f, "unknown: {}: {}", self.severity, self.message)?,
+        }
         for note in &self.notes {
             write!(f, "\n{note}")?;
         }
@@ -157,7 +175,7 @@ fn convert(d: &melior::diagnostic::Diagnostic<'_>) -> MlirDiagnostic {
         .collect();
     MlirDiagnostic {
         severity,
-        location: location_text(d.location()),
+        position: position(d.location()),
         message: d.to_string(),
         notes,
     }
@@ -181,12 +199,9 @@ pub(crate) fn identifier_text(id: melior::ir::Identifier<'_>) -> String {
     string_ref_text(unsafe { mlir_sys::mlirIdentifierStr(id.to_raw()) }).unwrap_or_else(|| "?".into())
 }
 
-/// `file:line:col` for a file location (the first one of a fused location), `unknown` otherwise.
-pub fn location_text(location: Location<'_>) -> String {
-    match file_line_col(location) {
-        Some((file, line, col)) => format!("{file}:{line}:{col}"),
-        None => "unknown".to_string(),
-    }
+/// The file position of a location (the first one of a fused location), if it has one.
+pub fn position(location: Location<'_>) -> Option<Position> {
+    file_line_col(location).map(|(file, line, column)| Position { file, line, column })
 }
 
 /// The file, line and column (1-based) a location points at, looking through fused and named locations.

@@ -7,7 +7,7 @@
 //! 3. the RIIR verifier (`crate::verify`) checks the imported module's invariants (ranges, unique ids, …); its
 //!    diagnostics are re-emitted at the MLIR location of the op or function they point at.
 
-use super::context::{location_text, MlirDiagnostic, RiirContext};
+use super::context::{position, MlirDiagnostic, RiirContext};
 use super::import::{import, LineIndex};
 use super::schema::vocabulary_mnemonic;
 use crate::diagnostic::Diagnostic;
@@ -35,7 +35,7 @@ pub fn check_mlir(source: &str, file_name: &str) -> MlirChecked {
         Err(message) => {
             return failed(vec![MlirDiagnostic {
                 severity: "error",
-                location: "unknown".into(),
+                position: None,
                 message,
                 notes: Vec::new(),
             }])
@@ -70,7 +70,7 @@ pub fn check_mlir(source: &str, file_name: &str) -> MlirChecked {
             // MLIR's C API can emit only errors; warnings take the same format without the engine.
             warnings.push(MlirDiagnostic {
                 severity: "warning",
-                location: location_text(location),
+                position: position(location),
                 message,
                 notes: Vec::new(),
             });
@@ -92,13 +92,14 @@ fn explain_vocabulary(d: &mut MlirDiagnostic, source: &str, file_name: &str) {
     if !d.message.ends_with("does not satisfy the constraint") {
         return;
     }
-    let position = d
-        .location
-        .strip_prefix(file_name)
-        .and_then(|rest| rest.strip_prefix(':'))
-        .and_then(|rest| rest.split_once(':'))
-        .and_then(|(line, col)| Some((line.parse::<usize>().ok()?, col.parse::<usize>().ok()?)));
-    let Some((line, col)) = position else { return };
+    let Some((line, col)) = d
+        .position
+        .as_ref()
+        .filter(|p| p.file == file_name)
+        .map(|p| (p.line, p.column))
+    else {
+        return;
+    };
     let Some(text) = source
         .lines()
         .nth(line.saturating_sub(1))
@@ -128,7 +129,7 @@ fn explain_vocabulary(d: &mut MlirDiagnostic, source: &str, file_name: &str) {
         0,
         MlirDiagnostic {
             severity: "note",
-            location: d.location.clone(),
+            position: d.position.clone(),
             message: note,
             notes: Vec::new(),
         },

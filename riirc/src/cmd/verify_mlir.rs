@@ -11,17 +11,27 @@ pub struct Args {
     /// The MLIR file to check (generic or custom form, as written by `riirc compile --emit mlir` or
     /// `mlir-opt-22`); `-` reads standard input.
     pub file: PathBuf,
+
+    /// `human`: MLIR-style `file:line:col: error: …` lines on stderr. `json`: one JSON object per diagnostic on
+    /// stdout (severity, message, file, 1-based line and column — null when MLIR has no position — and notes).
+    #[arg(long, value_enum, default_value = "human")]
+    pub message_format: super::check::MessageFormat,
 }
 
 #[cfg(feature = "mlir")]
 pub fn run(args: Args) -> CliResult {
     let (name, source) = read_source(&args.file)?;
     let checked = riir_dialect::mlir::verify::check_mlir(&source, &name);
+    let json = args.message_format == super::check::MessageFormat::Json;
     for d in &checked.diagnostics {
-        eprintln!("{d}");
+        if json {
+            println!("{}", diagnostic_json(d));
+        } else {
+            eprintln!("{d}");
+        }
     }
     match checked.module {
-        Some(module) => {
+        Some(module) if !json => {
             println!(
                 "{name}: ok ({} function(s), {} riir.op(s))",
                 module.funcs.len(),
@@ -29,6 +39,7 @@ pub fn run(args: Args) -> CliResult {
             );
             Ok(())
         }
+        Some(_) => Ok(()),
         None => Err(CliError::Reported),
     }
 }
@@ -36,6 +47,20 @@ pub fn run(args: Args) -> CliResult {
 #[cfg(not(feature = "mlir"))]
 pub fn run(_args: Args) -> CliResult {
     Err(without_mlir())
+}
+
+/// `{"severity": …, "message": …, "file": …, "line": …, "column": …, "notes": […]}`
+#[cfg(feature = "mlir")]
+fn diagnostic_json(d: &riir_dialect::mlir::context::MlirDiagnostic) -> serde_json::Value {
+    let p = d.position.as_ref();
+    serde_json::json!({
+        "severity": d.severity,
+        "message": d.message,
+        "file": p.map(|p| p.file.as_str()),
+        "line": p.map(|p| p.line),
+        "column": p.map(|p| p.column),
+        "notes": d.notes.iter().map(diagnostic_json).collect::<Vec<_>>(),
+    })
 }
 
 /// Reads an MLIR file (or `-` for standard input) as text: its display name and contents.
