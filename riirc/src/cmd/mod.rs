@@ -10,7 +10,9 @@ use clap::Subcommand;
 
 pub mod calibrate;
 pub mod emit_verilog;
+pub mod import_mlir;
 pub mod predict;
+pub mod verify_mlir;
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -28,6 +30,10 @@ pub enum Command {
     Predict(predict::Args),
     /// Generate the Verilog power arbiter for a rack file.
     EmitVerilog(emit_verilog::Args),
+    /// Check a `riir` MLIR file: IRDL structure and field semantics, reported with MLIR locations.
+    VerifyMlir(verify_mlir::Args),
+    /// Convert a `riir` MLIR file back to RIIR text.
+    ImportMlir(import_mlir::Args),
 }
 
 pub fn run(command: Command) -> CliResult {
@@ -39,5 +45,7 @@ pub fn run(command: Command) -> CliResult {
         Command::Calibrate(args) => calibrate::run(args),
         Command::Predict(args) => predict::run(args),
         Command::EmitVerilog(args) => emit_verilog::run(args),
+        Command::VerifyMlir(args) => verify_mlir::run(args),
+        Command::ImportMlir(args) => import_mlir::run(args),
     }
 }
