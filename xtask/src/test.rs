@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Debian packages the suite needs, with a binary that proves each is installed.
-const APT_PACKAGES: &[(&str, &str)] = &[];
+const APT_PACKAGES: &[(&str, &str)] = &[("python3", "python3")];
 
 pub fn run(_args: &[String]) -> Result<(), String> {
     let root = workspace_root();
@@ -20,6 +20,8 @@ pub fn run(_args: &[String]) -> Result<(), String> {
     )?;
     step(&root, "cargo", &["test", "--workspace", "--all-targets"])?;
     step(&root, "cargo", &["test", "--workspace", "--doc"])?;
+    // The GPU profiling harness's pure-Python parts (no torch or GPU needed) and the committed H100 data.
+    step(&root, "python3", &["-m", "unittest", "discover", "profiling/tests"])?;
     println!("xtask test: all steps passed");
     Ok(())
 }
