@@ -3,7 +3,7 @@
 
     python3 profiling/run.py --out traces/ --repeat 1
     python3 profiling/run.py --out traces/ --repeat 2      # a second, independent pass for the noise floor
-    python3 profiling/merge.py traces/trace-r1.csv traces/trace-r2.csv --out examples/traces/mygpu/trace.csv
+    python3 profiling/merge.py trace --out examples/traces/mygpu/trace.csv traces/trace-r1.csv traces/trace-r2.csv
 
 Writes, under --out: trace-r<repeat>.csv (one row per config, flushed as measured), extras-r<repeat>.jsonl
 (per-measurement details that are not model inputs) and meta-r<repeat>.json (device, software, idle power,

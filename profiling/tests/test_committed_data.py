@@ -12,6 +12,7 @@ from riirc_profile.decode_ops import decode_step_ops, totals_by_class
 from riirc_profile.trace import read_rows
 
 TRACE = os.path.join(_path.REPO, "examples", "traces", "h100", "trace.csv")
+KERNELS = os.path.join(_path.REPO, "examples", "traces", "h100", "raw", "kernels.jsonl")
 DECODE = os.path.join(_path.REPO, "examples", "measurements", "llama-3-70b-tp8-decode-step.json")
 # The kernel classes energy-model/src/kinds.rs accepts.
 ENERGY_MODEL_CLASSES = {"linear", "gemm", "attention_decode", "attention_prefill", "norm", "elementwise", "softmax",
@@ -55,6 +56,17 @@ class Trace(unittest.TestCase):
             self.assertGreater(int(r["iters"]), 0, cid)
             # joules per invocation = window power × seconds per invocation
             self.assertAlmostEqual(joules, power * lat * 1e-6, delta=joules * 1e-9)
+
+
+class KernelInventory(unittest.TestCase):
+    def test_every_config_has_its_kernels_listed(self):
+        with open(KERNELS, encoding="utf-8") as f:
+            recs = {r["config"]: r for r in map(json.loads, f)}
+        for cid in (c.id for c in all_configs()):
+            self.assertIn(cid, recs)
+            self.assertNotIn("error", recs[cid], cid)
+            self.assertEqual(recs[cid]["kernels"], sum(recs[cid]["names"].values()), cid)
+            self.assertGreaterEqual(recs[cid]["kernels"], 1, cid)
 
 
 class DecodeStep(unittest.TestCase):
