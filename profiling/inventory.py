@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections import Counter
+from functools import partial
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -55,14 +56,14 @@ def main(argv=None):
             w = None
             try:
                 w = workloads.build(c)
-                names = gpu_kernels(torch, lambda: w.launch(0))
+                names = gpu_kernels(torch, partial(w.launch, 0))
                 rec = {"config": c.id, "kernels": sum(names.values()), "names": dict(sorted(names.items()))}
             except Exception as e:  # record and go on: one op's failure must not hide the others
                 failed += 1
                 rec = {"config": c.id, "error": repr(e)}
             f.write(json.dumps(rec, sort_keys=True) + "\n")
             print(rec.get("kernels", rec.get("error")), c.id, flush=True)
-            del w
+            w = None  # free the inputs before the next config allocates its own
             torch.cuda.empty_cache()
         if args.decode_layers:
             for prec in ("bf16", "fp8"):
