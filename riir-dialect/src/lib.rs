@@ -1,1 +1,21 @@
 //! RIIR (Resource Intent IR): the typed, arena-allocated IR every other crate works on.
+//!
+//! - [`module`]: the data model (functions, `riir.op`s, memory/power intent, plans).
+//! - [`names`]: the closed vocabularies (precision, link state, residency, …).
+//! - [`entity`]: typed `u32` handles and arenas.
+//! - [`diagnostic`]: span-carrying errors and warnings.
+//! - [`verified`]: the `Verified<Module>` token that codegen requires.
+
+pub mod diagnostic;
+pub mod entity;
+pub mod module;
+pub mod names;
+pub mod span;
+pub mod verified;
+
+pub use diagnostic::{Diagnostic, Label, Severity};
+pub use entity::{Arena, EntityRef, FuncId, OpId, ValueId};
+pub use module::{Fallback, Function, KernelInfo, MemoryIntent, Module, Op, Plan, PowerIntent, Value, ValueRef};
+pub use names::{FallbackAction, KernelClass, LinkState, MemoryVariant, Named, Precision, Residency};
+pub use span::{Span, Spanned};
+pub use verified::Verified;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Debian packages the suite needs, with a binary that proves each is installed.
-const APT_PACKAGES: &[(&str, &str)] = &[];
+const APT_PACKAGES: &[(&str, &str)] = &[("python3", "python3")];
 
 pub fn run(_args: &[String]) -> Result<(), String> {
     let root = workspace_root();
@@ -25,6 +25,8 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         "cargo",
         &["build", "-p", "energy-model", "--no-default-features"],
     )?;
+    // The GPU profiling harness's pure-Python parts (no torch or GPU needed) and the committed H100 data.
+    step(&root, "python3", &["-m", "unittest", "discover", "profiling/tests"])?;
     println!("xtask test: all steps passed");
     Ok(())
 }
