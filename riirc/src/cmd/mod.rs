@@ -1,5 +1,10 @@
 //! The subcommand registry: one file per subcommand, each with `Args` and `run(args) -> CliResult`.
 
+pub mod check;
+pub mod estimate;
+pub mod fmt;
+pub mod lower;
+
 use crate::exit::CliResult;
 use clap::Subcommand;
 
@@ -8,6 +13,14 @@ pub mod predict;
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Parse and verify RIIR files; print errors and warnings (exit 1 on errors).
+    Check(check::Args),
+    /// Print a RIIR file in canonical form (or rewrite it with --in-place).
+    Fmt(fmt::Args),
+    /// Lower a model config (config.json) to one decode step of RIIR, or print its per-GPU totals.
+    Lower(lower::Args),
+    /// Estimate joules and latency of one decode step (a RIIR file or a model config) on a SKU.
+    Estimate(estimate::Args),
     /// Fit a SKU's energy/latency model to measured traces; report R², MAPE, k-fold CV and per-class errors.
     Calibrate(calibrate::Args),
     /// Predict joules and latency for every row of a CSV with a SKU's model.
@@ -16,6 +29,10 @@ pub enum Command {
 
 pub fn run(command: Command) -> CliResult {
     match command {
+        Command::Check(args) => check::run(args),
+        Command::Fmt(args) => fmt::run(args),
+        Command::Lower(args) => lower::run(args),
+        Command::Estimate(args) => estimate::run(args),
         Command::Calibrate(args) => calibrate::run(args),
         Command::Predict(args) => predict::run(args),
     }
