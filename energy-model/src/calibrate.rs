@@ -13,7 +13,12 @@
 //!   predicted latency, so reported energy error includes that propagation.
 //! - seed: both its energy and latency forms are linear as they stand.
 //!
-//! Cross-validation folds are interleaved (row i goes to fold i mod k) so they need no random numbers.
+//! Cross-validation fits and checks on disjoint data. k-fold: folds are assigned per repeat group
+//! ([`TraceRow::group`]: rows of one `config`), group g to fold g mod k, so both repeats of a measurement are
+//! held out together and no random numbers are needed (row-index folds would put every held-out row's twin,
+//! equal within the noise floor, in the training set and score repeatability instead of prediction).
+//! Leave-one-class-out: each kernel class present is held out in turn and predicted by a fit to the others.
+//! Both are also reported on the rows whose measured latency is ≥ [`LONG_KERNEL_US`].
 
 use crate::fit::{mape, r_squared, solve, Problem};
 use crate::kinds::KernelClass;
@@ -22,6 +27,9 @@ use crate::physical::{self, PhysicalCoefficients, Regime};
 use crate::seed::{self, SeedCoefficients};
 use crate::sku::Sku;
 use crate::trace::TraceRow;
+
+/// Kernels at least this long (measured, µs) are scored separately: the accuracy goals split there.
+pub const LONG_KERNEL_US: f64 = 40.0;
 
 /// Upper bound on regime-classification rounds of the physical latency fit.
 pub const MAX_REGIME_ROUNDS: usize = 50;
@@ -33,6 +41,8 @@ pub enum CalibrateError {
     NoRows,
     #[error("{folds}-fold cross-validation needs at least {folds} rows (got {rows})")]
     TooFewRowsForFolds { folds: usize, rows: usize },
+    #[error("{folds}-fold cross-validation needs at least {folds} distinct configs (got {groups})")]
+    TooFewGroupsForFolds { folds: usize, groups: usize },
     #[error("cross-validation needs at least 2 folds (got {0})")]
     TooFewFolds(usize),
     #[error("the {0} least-squares problem has non-finite numbers or did not converge")]
@@ -50,10 +60,16 @@ pub struct FitStats {
     /// In-sample mean absolute percentage errors, %.
     pub mape_energy: f64,
     pub mape_latency: f64,
-    /// k-fold cross-validated MAPE, %, over all held-out rows.
+    /// k-fold (grouped by config) cross-validated MAPE, %, over all held-out rows (= `kfold.all`).
     pub cv_mape_energy: f64,
     pub cv_mape_latency: f64,
     pub folds: usize,
+    /// Grouped k-fold cross-validation, on all rows and on rows ≥ [`LONG_KERNEL_US`].
+    pub kfold: CvScore,
+    /// Leave-one-kernel-class-out cross-validation; `None` when the rows have a single class.
+    pub loco: Option<CvScore>,
+    /// Leave-one-class-out MAPE of each held-out class, in `KernelClass::ALL` order.
+    pub loco_per_class: Vec<ClassStats>,
     /// In-sample breakdown per kernel class present in the rows, in `KernelClass::ALL` order.
     pub per_class: Vec<ClassStats>,
 }
@@ -64,6 +80,55 @@ pub struct ClassStats {
     pub rows: usize,
     pub mape_energy: f64,
     pub mape_latency: f64,
+}
+
+/// Held-out MAPE, %, on all rows and on the long ones (measured latency ≥ [`LONG_KERNEL_US`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CvScore {
+    pub rows: usize,
+    pub mape_energy: f64,
+    pub mape_latency: f64,
+    pub rows_long: usize,
+    pub mape_energy_long: f64,
+    pub mape_latency_long: f64,
+}
+
+/// Held-out predictions, in the order they were made, for scoring.
+#[derive(Default)]
+struct HeldOut {
+    pe: Vec<f64>,
+    me: Vec<f64>,
+    pl: Vec<f64>,
+    ml: Vec<f64>,
+}
+
+impl HeldOut {
+    fn extend(&mut self, (pe, me, pl, ml): (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)) {
+        self.pe.extend(pe);
+        self.me.extend(me);
+        self.pl.extend(pl);
+        self.ml.extend(ml);
+    }
+
+    fn score(&self) -> CvScore {
+        let long: Vec<usize> = (0..self.ml.len())
+            .filter(|&i| self.ml[i] * 1e6 >= LONG_KERNEL_US)
+            .collect();
+        let pick = |v: &[f64]| long.iter().map(|&i| v[i]).collect::<Vec<_>>();
+        CvScore {
+            rows: self.ml.len(),
+            mape_energy: mape(&self.pe, &self.me),
+            mape_latency: mape(&self.pl, &self.ml),
+            rows_long: long.len(),
+            mape_energy_long: mape(&pick(&self.pe), &pick(&self.me)),
+            mape_latency_long: mape(&pick(&self.pl), &pick(&self.ml)),
+        }
+    }
+}
+
+/// The k-fold fold of each row: its repeat group modulo `folds`. Rows of one group share a fold.
+pub fn fold_of(rows: &[TraceRow], folds: usize) -> Vec<usize> {
+    rows.iter().map(|r| r.group % folds).collect()
 }
 
 /// A fitted model and how well it fits.
@@ -210,27 +275,48 @@ pub fn calibrate(sku: &Sku, rows: &[TraceRow], form: ModelForm, folds: usize) ->
     let model = fit(sku, &owned, form)?;
     let (pe, me, pl, ml) = score(&model, sku, &rows);
 
-    let (mut cv_pe, mut cv_me, mut cv_pl, mut cv_ml) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for k in 0..folds {
-        let train: Vec<TraceRow> = owned
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| i % folds != k)
-            .map(|(_, r)| *r)
-            .collect();
-        let test: Vec<&TraceRow> = rows
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| i % folds == k)
-            .map(|(_, r)| *r)
-            .collect();
-        let fold_model = fit(sku, &train, form)?;
-        let (a, b, c, d) = score(&fold_model, sku, &test);
-        cv_pe.extend(a);
-        cv_me.extend(b);
-        cv_pl.extend(c);
-        cv_ml.extend(d);
+    let groups: std::collections::BTreeSet<usize> = owned.iter().map(|r| r.group).collect();
+    if groups.len() < folds {
+        return Err(CalibrateError::TooFewGroupsForFolds {
+            folds,
+            groups: groups.len(),
+        });
     }
+    let fold = fold_of(&owned, folds);
+    let mut kfold = HeldOut::default();
+    for k in 0..folds {
+        let train: Vec<TraceRow> = (0..owned.len()).filter(|&i| fold[i] != k).map(|i| owned[i]).collect();
+        let test: Vec<&TraceRow> = (0..owned.len()).filter(|&i| fold[i] == k).map(|i| &owned[i]).collect();
+        if test.is_empty() {
+            continue;
+        }
+        let fold_model = fit(sku, &train, form)?;
+        kfold.extend(score(&fold_model, sku, &test));
+    }
+    let kfold = kfold.score();
+
+    let classes: Vec<KernelClass> = KernelClass::ALL
+        .into_iter()
+        .filter(|&c| owned.iter().any(|r| r.work.class == c))
+        .collect();
+    let mut loco = HeldOut::default();
+    let mut loco_per_class = Vec::new();
+    if classes.len() > 1 {
+        for &class in &classes {
+            let train: Vec<TraceRow> = owned.iter().filter(|r| r.work.class != class).copied().collect();
+            let test: Vec<&TraceRow> = owned.iter().filter(|r| r.work.class == class).collect();
+            let class_model = fit(sku, &train, form)?;
+            let (pe, me, pl, ml) = score(&class_model, sku, &test);
+            loco_per_class.push(ClassStats {
+                class,
+                rows: test.len(),
+                mape_energy: mape(&pe, &me),
+                mape_latency: mape(&pl, &ml),
+            });
+            loco.extend((pe, me, pl, ml));
+        }
+    }
+    let loco = (classes.len() > 1).then(|| loco.score());
 
     let per_class = KernelClass::ALL
         .into_iter()
@@ -257,9 +343,12 @@ pub fn calibrate(sku: &Sku, rows: &[TraceRow], form: ModelForm, folds: usize) ->
             r2_latency: r_squared(&pl, &ml),
             mape_energy: mape(&pe, &me),
             mape_latency: mape(&pl, &ml),
-            cv_mape_energy: mape(&cv_pe, &cv_me),
-            cv_mape_latency: mape(&cv_pl, &cv_ml),
+            cv_mape_energy: kfold.mape_energy,
+            cv_mape_latency: kfold.mape_latency,
             folds,
+            kfold,
+            loco,
+            loco_per_class,
             per_class,
         },
     })

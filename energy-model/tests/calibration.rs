@@ -22,6 +22,7 @@ fn rows_from(sku: &Sku, truth: &Model, n: usize, seed: u64, noise: f64) -> Vec<T
             point: r.point,
             joules: Some(r.joules),
             latency_us: Some(r.latency_us),
+            group: i,
         })
         .collect()
 }
@@ -211,4 +212,35 @@ fn cross_validation_needs_enough_rows_and_folds() {
         .unwrap_err()
         .to_string()
         .contains("at least 2 folds"));
+}
+
+#[test]
+fn cross_validation_folds_keep_the_repeats_of_a_config_together() {
+    let s = sku("h100");
+    let t = trace::read(&repo("examples/traces/h100/trace.csv"), &s, Need::Calibration).unwrap();
+    let text = std::fs::read_to_string(&t.path).unwrap();
+    let mut csv = csv::Reader::from_reader(text.as_bytes());
+    let config = csv.headers().unwrap().iter().position(|h| h == "config").unwrap();
+    let configs: Vec<String> = csv.records().map(|r| r.unwrap()[config].to_string()).collect();
+    assert_eq!(configs.len(), t.rows.len());
+    let folds = energy_model::calibrate::fold_of(&t.rows, 5);
+    let mut fold_of_config = std::collections::HashMap::new();
+    for (c, f) in configs.iter().zip(&folds) {
+        assert_eq!(
+            *fold_of_config.entry(c.clone()).or_insert(*f),
+            *f,
+            "the repeats of {c} are split across folds"
+        );
+    }
+    assert_eq!(fold_of_config.len(), 210);
+    // Row-index folds (the old, leaky scheme) would split every pair; grouped folds still use all five.
+    for k in 0..5 {
+        let n = folds.iter().filter(|&&f| f == k).count();
+        assert!((80..=90).contains(&n), "fold {k} holds {n} rows");
+    }
+    // Without a `config` column, repeats are recognised by identical kernel work.
+    let no_config = "kernel,precision,bytes_hbm,flops,sm_mhz,joules,latency_us\n\
+        linear,bf16,1e6,1e9,1980,1e-3,10\nlinear,bf16,1e6,1e9,1500,1.1e-3,11\nnorm,bf16,1e5,0,1980,1e-4,2\n";
+    let t = trace::parse(no_config, Path::new("t.csv"), &s, Need::Calibration).unwrap();
+    assert_eq!(t.rows.iter().map(|r| r.group).collect::<Vec<_>>(), [0, 0, 1]);
 }
