@@ -8,9 +8,14 @@
 //!   regime (memory, compute, link) under the current coefficients, solve for `[t_launch, 1/η_bw, 1/η_c]`,
 //!   repeat until no row changes regime (at most `MAX_REGIME_ROUNDS`). Deterministic, and exact on
 //!   noiseless data once the classification is right.
-//! - physical energy: linear in its 8 coefficients given the kernel's duration; the fit uses the *measured*
-//!   latency, so energy coefficients are not biased by latency-model error. Scoring uses the model's own
-//!   predicted latency, so reported energy error includes that propagation.
+//! - physical latency per class: the same alternation on each class's rows (at least [`MIN_CLASS_ROWS`]),
+//!   starting from and anchored to the pooled fit; a class with fewer rows (or held out) uses the pooled terms.
+//! - physical energy: linear given the kernel's duration (clock power and energy per byte per class, energy
+//!   per flop per precision; static power held at the SKU's idle power); the fit uses the *measured* latency, so energy
+//!   coefficients are not biased by latency-model error. Scoring uses the model's own predicted latency, so
+//!   reported energy error includes that propagation.
+//! - `joules` in a trace is the GPU board's energy: link (optics) energy is neither fitted (`link_scale` keeps
+//!   its prior) nor scored; predictions are compared by their board share (`joules − link_joules`).
 //! - seed: both its energy and latency forms are linear as they stand.
 //!
 //! Cross-validation fits and checks on disjoint data. k-fold: folds are assigned per repeat group
@@ -158,17 +163,15 @@ pub fn fit(sku: &Sku, rows: &[TraceRow], form: ModelForm) -> Result<Model, Calib
     }
 }
 
-fn fit_physical(
-    sku: &Sku,
-    rows: &[(&TraceRow, f64, f64)],
-    prior: &PhysicalCoefficients,
-) -> Result<PhysicalCoefficients, CalibrateError> {
-    let terms: Vec<_> = rows
-        .iter()
-        .map(|(r, _, _)| physical::roofline_terms(sku, &r.work, &r.point))
-        .collect();
-    let y_lat: Vec<f64> = rows.iter().map(|&(_, _, t)| t).collect();
-    let prior_lat = prior.latency_vector();
+/// Rows a class needs in the trace to get its own [`ClassTerms`]; fewer and it uses the pooled terms.
+pub const MIN_CLASS_ROWS: usize = 4;
+
+/// Latency coefficients `[t_launch_s, 1/η_bw, 1/η_c]` fitted to `rows` from `prior` by regime alternation.
+fn fit_latency(
+    terms: &[physical::RooflineTerms],
+    y_lat: &[f64],
+    prior_lat: [f64; physical::LATENCY_TERMS],
+) -> Result<[f64; physical::LATENCY_TERMS], CalibrateError> {
     let mut lat = prior_lat;
     let mut regimes: Vec<Regime> = terms.iter().map(|t| physical::regime(t, &lat)).collect();
     for _ in 0..MAX_REGIME_ROUNDS {
@@ -180,7 +183,7 @@ fn fit_physical(
         lat = solve(&Problem {
             x: &x,
             offset: &offset,
-            y: &y_lat,
+            y: y_lat,
             prior: prior_lat,
         })
         .ok_or(CalibrateError::Numerical("physical latency"))?;
@@ -196,27 +199,119 @@ fn fit_physical(
         }
         regimes = next;
     }
-    let x: Vec<_> = rows
+    Ok(lat)
+}
+
+/// Number of energy coefficients of the per-class fit: clock power and energy per byte per class, energy per
+/// flop per precision.
+const CLASS_ENERGY_TERMS: usize = 2 * physical::CLASSES + 4;
+
+fn fit_physical(
+    sku: &Sku,
+    rows: &[(&TraceRow, f64, f64)],
+    prior: &PhysicalCoefficients,
+) -> Result<PhysicalCoefficients, CalibrateError> {
+    let terms: Vec<_> = rows
         .iter()
-        .map(|&(r, _, t)| physical::energy_features(sku, &r.work, &r.point, t))
+        .map(|(r, _, _)| physical::roofline_terms(sku, &r.work, &r.point))
         .collect();
+    let y_lat: Vec<f64> = rows.iter().map(|&(_, _, t)| t).collect();
+    // Pooled latency terms first (all classes together): the fallback for classes with too few rows, and
+    // the prior each class's own fit starts from and is anchored to.
+    let pooled = fit_latency(&terms, &y_lat, prior.latency_vector())?;
+    let mut class_lat: [Option<[f64; physical::LATENCY_TERMS]>; physical::CLASSES] = [None; physical::CLASSES];
+    for class in KernelClass::ALL {
+        let idx: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].0.work.class == class).collect();
+        if idx.len() < MIN_CLASS_ROWS {
+            continue;
+        }
+        let t: Vec<_> = idx.iter().map(|&i| terms[i]).collect();
+        let y: Vec<f64> = idx.iter().map(|&i| y_lat[i]).collect();
+        class_lat[class.index()] = Some(fit_latency(&t, &y, pooled)?);
+    }
+
+    // Energy of the board (NVML's counter): E − p_static·t = p_clock[c]·(f/f_max)³·t + e_byte[c]·bytes +
+    // e_flop[p]·flops for a kernel of class c and precision p, with the measured t. p_static is held at its
+    // prior (the SKU's idle power): with a clock power per class it is separable from them only through the
+    // power-capped rows, and on the H100 traces a free fit put it at −392 W. Link energy is not in a board
+    // measurement, so the link term is left out of the fit and link_scale keeps its prior.
+    const C: usize = physical::CLASSES;
+    let class_x = |r: &TraceRow, t: f64| -> [f64; CLASS_ENERGY_TERMS] {
+        let phi = physical::energy_features(sku, &r.work, &r.point, t);
+        let mut x = [0.0; CLASS_ENERGY_TERMS];
+        x[r.work.class.index()] = phi[1];
+        x[C + r.work.class.index()] = phi[2];
+        x[2 * C..].copy_from_slice(&phi[3..7]);
+        x
+    };
+    let x: Vec<_> = rows.iter().map(|&(r, _, t)| class_x(r, t)).collect();
     let y: Vec<f64> = rows.iter().map(|&(_, j, _)| j).collect();
-    let offset = vec![0.0; rows.len()];
+    let offset: Vec<f64> = rows.iter().map(|&(_, _, t)| prior.p_static_w * t).collect();
+    let mut energy_prior = [prior.p_clock_w; CLASS_ENERGY_TERMS];
+    energy_prior[C..2 * C].fill(prior.e_byte_pj);
+    energy_prior[2 * C..].copy_from_slice(&prior.e_flop_pj);
     let energy = solve(&Problem {
         x: &x,
         offset: &offset,
         y: &y,
-        prior: prior.energy_vector(),
+        prior: energy_prior,
     })
     .ok_or(CalibrateError::Numerical("physical energy"))?;
-    Ok(PhysicalCoefficients::from_vectors(energy, lat))
+    let e_flop_pj: [f64; 4] = core::array::from_fn(|p| energy[2 * C + p]);
+    // The pooled clock power and energy per byte, given those per-flop energies: what a class without
+    // its own terms uses.
+    let x2: Vec<[f64; 2]> = x
+        .iter()
+        .map(|r| [r[..C].iter().sum(), r[C..2 * C].iter().sum()])
+        .collect();
+    let offset2: Vec<f64> = x
+        .iter()
+        .zip(&offset)
+        .map(|(r, o)| o + r[2 * C..].iter().zip(&e_flop_pj).map(|(a, b)| a * b).sum::<f64>())
+        .collect();
+    let [p_clock_w, e_byte_pj] = solve(&Problem {
+        x: &x2,
+        offset: &offset2,
+        y: &y,
+        prior: [prior.p_clock_w, prior.e_byte_pj],
+    })
+    .ok_or(CalibrateError::Numerical("physical pooled energy"))?;
+
+    let mut c = PhysicalCoefficients::from_vectors(
+        [
+            prior.p_static_w,
+            p_clock_w,
+            e_byte_pj,
+            e_flop_pj[0],
+            e_flop_pj[1],
+            e_flop_pj[2],
+            e_flop_pj[3],
+            prior.link_scale,
+        ],
+        pooled,
+    );
+    for class in KernelClass::ALL {
+        if let Some(lat) = class_lat[class.index()] {
+            c.per_class[class.index()] = Some(physical::ClassTerms::from_latency_vector(
+                lat,
+                energy[class.index()],
+                energy[C + class.index()],
+            ));
+        }
+    }
+    Ok(c)
 }
 
 fn fit_seed(rows: &[(&TraceRow, f64, f64)], prior: &SeedCoefficients) -> Result<SeedCoefficients, CalibrateError> {
     let offset = vec![0.0; rows.len()];
+    // Board energy has no link term: zeroing its feature keeps a3 (J per link-µs) at its prior.
     let xe: Vec<_> = rows
         .iter()
-        .map(|(r, _, _)| seed::energy_features(&r.work, &r.point))
+        .map(|(r, _, _)| {
+            let mut x = seed::energy_features(&r.work, &r.point);
+            x[3] = 0.0;
+            x
+        })
         .collect();
     let ye: Vec<f64> = rows.iter().map(|&(_, j, _)| j).collect();
     let a = solve(&Problem {
@@ -247,7 +342,8 @@ fn score(model: &Model, sku: &Sku, rows: &[&TraceRow]) -> (Vec<f64>, Vec<f64>, V
     for r in rows {
         if let Some((j, t)) = measured(r) {
             let p = model.estimate(sku, &r.work, &r.point);
-            out.0.push(p.joules);
+            // A measured `joules` is the board's energy (a GPU power counter): compare the board's share.
+            out.0.push(p.joules - p.link_joules);
             out.1.push(j);
             out.2.push(p.latency_s);
             out.3.push(t);

@@ -10,7 +10,7 @@
 //! | `bytes_hbm`      | bytes         | yes                     | HBM bytes moved                                 |
 //! | `flops`          | flop          | yes                     | floating-point operations (FMA = 2)             |
 //! | `sm_mhz`         | MHz           | yes                     | SM clock the kernel ran at                      |
-//! | `joules`         | J             | calibration only        | measured energy of the kernel                   |
+//! | `joules`         | J             | calibration only        | measured GPU board energy of the kernel (no link optics) |
 //! | `latency_us`     | µs            | calibration only        | measured latency of the kernel                  |
 //! | `link_active_us` | µs            | no (0)                  | time the links carried traffic                  |
 //! | `hbm_bw_tbps`    | TB/s          | no (SKU's full bandwidth) | HBM bandwidth setting                          |

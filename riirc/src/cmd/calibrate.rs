@@ -233,21 +233,33 @@ fn text_report(sku: &Sku, traces: &[String], synthetic: bool, fits: &[(ModelForm
 fn coefficients_line(model: &energy_model::Model) -> String {
     use energy_model::Model;
     match model {
-        Model::Physical(c) => format!(
-            "t_launch_us={:.3} eta_bw={:.4} eta_compute={:.4} p_static_w={:.2} p_clock_w={:.2} e_byte_pj={:.3} \
-             e_flop_pj=[fp16 {:.4}, bf16 {:.4}, fp8 {:.4}, fp4 {:.4}] link_scale={:.3}",
-            c.t_launch_us,
-            c.eta_bw,
-            c.eta_compute,
-            c.p_static_w,
-            c.p_clock_w,
-            c.e_byte_pj,
-            c.e_flop_pj[0],
-            c.e_flop_pj[1],
-            c.e_flop_pj[2],
-            c.e_flop_pj[3],
-            c.link_scale
-        ),
+        Model::Physical(c) => {
+            let mut line = format!(
+                "t_launch_us={:.3} eta_bw={:.4} eta_compute={:.4} p_static_w={:.2} p_clock_w={:.2} e_byte_pj={:.3} \
+                 e_flop_pj=[fp16 {:.4}, bf16 {:.4}, fp8 {:.4}, fp4 {:.4}] link_scale={:.3}",
+                c.t_launch_us,
+                c.eta_bw,
+                c.eta_compute,
+                c.p_static_w,
+                c.p_clock_w,
+                c.e_byte_pj,
+                c.e_flop_pj[0],
+                c.e_flop_pj[1],
+                c.e_flop_pj[2],
+                c.e_flop_pj[3],
+                c.link_scale
+            );
+            for class in energy_model::KernelClass::ALL {
+                if let Some(t) = c.per_class[class.index()] {
+                    let _ = write!(
+                        line,
+                        "\n  {class}: t_launch_us={:.3} eta_bw={:.4} eta_compute={:.4} p_clock_w={:.2} e_byte_pj={:.3}",
+                        t.t_launch_us, t.eta_bw, t.eta_compute, t.p_clock_w, t.e_byte_pj
+                    );
+                }
+            }
+            line
+        }
         Model::Seed(c) => format!(
             "a=[{:.4e}, {:.4e}, {:.4e}, {:.4e}, {:.4e}] b=[{:.4e}, {:.4e}, {:.4e}, {:.4e}]",
             c.a[0], c.a[1], c.a[2], c.a[3], c.a[4], c.b[0], c.b[1], c.b[2], c.b[3]
