@@ -75,6 +75,8 @@ pub struct FitStats {
     pub loco: Option<CvScore>,
     /// Leave-one-class-out MAPE of each held-out class, in `KernelClass::ALL` order.
     pub loco_per_class: Vec<ClassStats>,
+    /// Grouped k-fold MAPE of each class's held-out rows, in `KernelClass::ALL` order.
+    pub kfold_per_class: Vec<ClassStats>,
     /// In-sample breakdown per kernel class present in the rows, in `KernelClass::ALL` order.
     pub per_class: Vec<ClassStats>,
 }
@@ -101,6 +103,7 @@ pub struct CvScore {
 /// Held-out predictions, in the order they were made, for scoring.
 #[derive(Default)]
 struct HeldOut {
+    class: Vec<KernelClass>,
     pe: Vec<f64>,
     me: Vec<f64>,
     pl: Vec<f64>,
@@ -108,11 +111,29 @@ struct HeldOut {
 }
 
 impl HeldOut {
-    fn extend(&mut self, (pe, me, pl, ml): (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)) {
+    fn extend(&mut self, class: KernelClass, (pe, me, pl, ml): (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)) {
+        self.class.extend(std::iter::repeat_n(class, ml.len()));
         self.pe.extend(pe);
         self.me.extend(me);
         self.pl.extend(pl);
         self.ml.extend(ml);
+    }
+
+    /// MAPE of each class's held-out rows, in `KernelClass::ALL` order.
+    fn per_class(&self) -> Vec<ClassStats> {
+        KernelClass::ALL
+            .into_iter()
+            .filter_map(|class| {
+                let idx: Vec<usize> = (0..self.class.len()).filter(|&i| self.class[i] == class).collect();
+                let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<_>>();
+                (!idx.is_empty()).then(|| ClassStats {
+                    class,
+                    rows: idx.len(),
+                    mape_energy: mape(&pick(&self.pe), &pick(&self.me)),
+                    mape_latency: mape(&pick(&self.pl), &pick(&self.ml)),
+                })
+            })
+            .collect()
     }
 
     fn score(&self) -> CvScore {
@@ -387,8 +408,12 @@ pub fn calibrate(sku: &Sku, rows: &[TraceRow], form: ModelForm, folds: usize) ->
             continue;
         }
         let fold_model = fit(sku, &train, form)?;
-        kfold.extend(score(&fold_model, sku, &test));
+        // Scored one row at a time so each keeps its class for the per-class breakdown.
+        for r in test {
+            kfold.extend(r.work.class, score(&fold_model, sku, &[r]));
+        }
     }
+    let kfold_per_class = kfold.per_class();
     let kfold = kfold.score();
 
     let classes: Vec<KernelClass> = KernelClass::ALL
@@ -409,7 +434,7 @@ pub fn calibrate(sku: &Sku, rows: &[TraceRow], form: ModelForm, folds: usize) ->
                 mape_energy: mape(&pe, &me),
                 mape_latency: mape(&pl, &ml),
             });
-            loco.extend((pe, me, pl, ml));
+            loco.extend(class, (pe, me, pl, ml));
         }
     }
     let loco = (classes.len() > 1).then(|| loco.score());
@@ -445,6 +470,7 @@ pub fn calibrate(sku: &Sku, rows: &[TraceRow], form: ModelForm, folds: usize) ->
             kfold,
             loco,
             loco_per_class,
+            kfold_per_class,
             per_class,
         },
     })

@@ -210,6 +210,15 @@ fn text_report(sku: &Sku, traces: &[String], synthetic: bool, fits: &[(ModelForm
         }
         let _ = writeln!(s, "{}", line.trim_end());
     }
+    let _ = writeln!(s, "per kernel class ({folds}-fold CV MAPE %, energy / latency):");
+    for (i, class) in fits[0].1.stats.kfold_per_class.iter().enumerate() {
+        let mut line = format!("  {:<20}{:>6} rows", class.class.name(), class.rows);
+        for (_, c) in fits {
+            let k = &c.stats.kfold_per_class[i];
+            let _ = write!(line, "   {:>7.2} / {:<7.2}", k.mape_energy, k.mape_latency);
+        }
+        let _ = writeln!(s, "{}", line.trim_end());
+    }
     if !fits[0].1.stats.loco_per_class.is_empty() {
         let _ = writeln!(
             s,
@@ -303,6 +312,10 @@ fn json_report(sku: &Sku, traces: &[String], synthetic: bool, fits: &[(ModelForm
                 "cv_mape_latency_pct": st.cv_mape_latency,
                 "folds": st.folds,
                 "kfold": cv_json(&st.kfold),
+                "kfold_per_class": st.kfold_per_class.iter().map(|k| serde_json::json!({
+                    "class": k.class.name(), "rows": k.rows,
+                    "mape_energy_pct": k.mape_energy, "mape_latency_pct": k.mape_latency,
+                })).collect::<Vec<_>>(),
                 "leave_class_out": st.loco.as_ref().map(cv_json),
                 "leave_class_out_per_class": st.loco_per_class.iter().map(|k| serde_json::json!({
                     "class": k.class.name(), "rows": k.rows,
