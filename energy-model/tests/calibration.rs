@@ -77,7 +77,8 @@ proptest! {
         // rows see the term (GEMMs are compute-bound, decode attention memory-bound).
         let gemm = got.class_terms(KernelClass::Gemm);
         let attention = got.class_terms(KernelClass::AttentionDecode);
-        close("gemm t_launch_us", gemm.t_launch_us, truth.t_launch_us, 0.05)?;
+        let elementwise = got.class_terms(KernelClass::Elementwise);
+        close("elementwise t_launch_us", elementwise.t_launch_us, truth.t_launch_us, 0.05)?;
         close("attention eta_bw", attention.eta_bw, truth.eta_bw, 0.02)?;
         close("gemm eta_compute", gemm.eta_compute, truth.eta_compute, 0.02)?;
         prop_assert_eq!(got.p_static_w, d.p_static_w);
@@ -282,4 +283,30 @@ fn cross_validation_folds_keep_the_repeats_of_a_config_together() {
         linear,bf16,1e6,1e9,1980,1e-3,10\nlinear,bf16,1e6,1e9,1500,1.1e-3,11\nnorm,bf16,1e5,0,1980,1e-4,2\n";
     let t = trace::parse(no_config, Path::new("t.csv"), &s, Need::Calibration).unwrap();
     assert_eq!(t.rows.iter().map(|r| r.group).collect::<Vec<_>>(), [0, 0, 1]);
+}
+
+#[test]
+fn a_class_missing_from_the_trace_uses_the_pooled_terms_and_leave_class_out_covers_every_class() {
+    let s = sku("h100");
+    let rows: Vec<TraceRow> = rows_from(&s, &reference_truth(&s), 300, 11, 0.01)
+        .into_iter()
+        .filter(|r| r.work.class != KernelClass::Gemm)
+        .collect();
+    let Model::Physical(got) = fit(&s, &rows, ModelForm::Physical).unwrap() else {
+        unreachable!()
+    };
+    assert!(got.per_class[KernelClass::Gemm.index()].is_none());
+    assert!(got.per_class[KernelClass::Linear.index()].is_some());
+    assert_eq!(got.class_terms(KernelClass::Gemm), got.pooled_terms());
+
+    let cal = calibrate(&s, &rows, ModelForm::Physical, 5).unwrap();
+    let classes: Vec<KernelClass> = cal.stats.loco_per_class.iter().map(|c| c.class).collect();
+    assert_eq!(classes.len(), KernelClass::ALL.len() - 1);
+    assert!(!classes.contains(&KernelClass::Gemm));
+    assert_eq!(cal.stats.loco.as_ref().unwrap().rows, rows.len());
+    assert_eq!(cal.stats.kfold.rows, rows.len());
+    assert_eq!(
+        cal.stats.kfold_per_class.iter().map(|c| c.rows).sum::<usize>(),
+        rows.len()
+    );
 }
