@@ -36,8 +36,9 @@ impl Precision {
     }
 }
 
-/// What a kernel does. The models use it only for reporting (per-class error breakdown) and for
-/// consumers' cache keys: bytes, flops and link time already carry the cost differences between classes.
+/// What a kernel does. The physical model keys its per-class terms on it (launch overhead, achieved
+/// bandwidth and compute fractions, clock power: a decode attention or a 64 KiB copy does not reach the
+/// bandwidth a large GEMV does); reports break errors down by it; consumers use it in cache keys.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum KernelClass {
     Linear,
@@ -63,6 +64,11 @@ impl KernelClass {
         KernelClass::Embedding,
         KernelClass::Allreduce,
     ];
+
+    /// Position in [`KernelClass::ALL`]; indexes per-class coefficient arrays.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
 
     pub const fn name(self) -> &'static str {
         match self {

@@ -20,7 +20,10 @@
 //! calibrate::calibrate(&Sku, &[TraceRow], ModelForm, folds) -> Result<Calibration, CalibrateError>
 //! trace::read(&Path, &Sku, Need) -> Result<Trace, TraceError>
 //! bayes::BayesianLinear<N>  (no_std, no heap)  ::new(prior_mean, prior_sd, noise_rel) .observe(&φ, y) .predictive(&φ)
-//! physical::energy_features(...) -> [f64; 8]               the φ the Bayesian update uses for the physical form
+//! physical::energy_features(...) -> [f64; 8]               the class-agnostic φ of the physical form
+//! PhysicalCoefficients::energy_features(...) -> [f64; 8]    φ with the class's clock/byte terms (Bayesian update)
+//! PhysicalCoefficients::class_terms(KernelClass) -> ClassTerms   per-class t_launch, η_bw, η_c, p_clock, e_byte
+//! calibrate::fold_of(&[TraceRow], k) -> Vec<usize>          k-fold fold per row: whole repeat groups per fold
 //! online::OnlineEnergy::new(&Model, prior_rel_sd, noise_rel) .observe(sku, work, point, joules, latency) .belief(..)
 //! ```
 //!
@@ -66,7 +69,7 @@ pub use work::{Infeasible, KernelWork, OperatingPoint, Prediction};
 #[cfg(feature = "std")]
 pub use model::{EnergyModel, Model, ModelForm};
 #[cfg(feature = "std")]
-pub use physical::PhysicalCoefficients;
+pub use physical::{ClassTerms, PhysicalCoefficients};
 #[cfg(feature = "std")]
 pub use seed::SeedCoefficients;
 #[cfg(feature = "std")]

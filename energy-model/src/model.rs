@@ -79,6 +79,9 @@ pub(crate) fn fnv1a(tag: &str, values: &[f64]) -> u64 {
 }
 
 /// A model of either form: what `Sku::model` returns and what the CLI and the search hold.
+/// Unboxed on purpose (the physical form's per-class terms make it ~0.5 KiB): the search copies models into
+/// its threads, and `Copy` keeps that free of allocation and shared state.
+#[allow(clippy::large_enum_variant)]
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub enum Model {
     Physical(PhysicalCoefficients),
@@ -86,10 +89,25 @@ pub enum Model {
 }
 
 impl Model {
-    /// Flattened coefficients (energy then latency), as hashed and as the Bayesian update's prior uses.
+    /// Flattened coefficients (energy then latency, then each calibrated class's index and terms), as hashed.
     pub fn coefficients(&self) -> Vec<f64> {
         match self {
-            Model::Physical(c) => c.energy_vector().into_iter().chain(c.latency_vector()).collect(),
+            Model::Physical(c) => {
+                let mut v: Vec<f64> = c.energy_vector().into_iter().chain(c.latency_vector()).collect();
+                for (i, t) in c.per_class.iter().enumerate() {
+                    if let Some(t) = t {
+                        v.extend([
+                            i as f64,
+                            t.t_launch_us,
+                            t.eta_bw,
+                            t.eta_compute,
+                            t.p_clock_w,
+                            t.e_byte_pj,
+                        ]);
+                    }
+                }
+                v
+            }
             Model::Seed(c) => c.a.into_iter().chain(c.b).collect(),
         }
     }

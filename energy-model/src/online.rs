@@ -67,7 +67,7 @@ impl OnlineEnergy {
         measured_latency_s: Option<f64>,
     ) -> [f64; PHYSICAL_TERMS] {
         let t = measured_latency_s.unwrap_or_else(|| latency.estimate(sku, work, point).latency_s);
-        physical::energy_features(sku, work, point, t)
+        latency.energy_features(sku, work, point, t)
     }
 
     /// Absorbs one measured kernel. `measured_latency_s`, when known, replaces the predicted duration in
@@ -82,7 +82,10 @@ impl OnlineEnergy {
     ) -> Result<Observation, BayesError> {
         match self {
             OnlineEnergy::Physical { latency, posterior } => {
-                let x = Self::physical_features(sku, latency, work, point, measured_latency_s);
+                let mut x = Self::physical_features(sku, latency, work, point, measured_latency_s);
+                // A measurement is the board's energy (a GPU power counter): the optics' link term is not in
+                // it, so it is not observed and `link_scale` keeps its prior.
+                x[7] = 0.0;
                 posterior.observe(&x, measured_joules)
             }
             OnlineEnergy::Seed { posterior, .. } => {
@@ -108,10 +111,24 @@ impl OnlineEnergy {
     /// The model with the posterior mean as its energy coefficients (latency coefficients unchanged).
     pub fn model(&self) -> Model {
         match self {
-            OnlineEnergy::Physical { latency, posterior } => Model::Physical(PhysicalCoefficients::from_vectors(
-                posterior.coefficients(),
-                latency.latency_vector(),
-            )),
+            OnlineEnergy::Physical { latency, posterior } => {
+                let mut c = PhysicalCoefficients::from_vectors(posterior.coefficients(), latency.latency_vector());
+                // The posterior moved the pooled clock power and energy per byte; each class's move in proportion
+                // (the features carry the class-to-pooled ratios, see `PhysicalCoefficients::energy_features`).
+                let ratio = |new: f64, old: f64| if old != 0.0 { new / old } else { 1.0 };
+                let (clock, byte) = (
+                    ratio(c.p_clock_w, latency.p_clock_w),
+                    ratio(c.e_byte_pj, latency.e_byte_pj),
+                );
+                c.per_class = latency.per_class.map(|t| {
+                    t.map(|t| physical::ClassTerms {
+                        p_clock_w: t.p_clock_w * clock,
+                        e_byte_pj: t.e_byte_pj * byte,
+                        ..t
+                    })
+                });
+                Model::Physical(c)
+            }
             OnlineEnergy::Seed { latency, posterior } => Model::Seed(SeedCoefficients {
                 a: posterior.coefficients(),
                 b: latency.b,

@@ -9,16 +9,24 @@
 //! t      = t_launch + t_wake + max(t_mem, t_comp, t_link)
 //! ```
 //! `t_wake` is the link's sleep-exit time when a sleeping link must carry traffic (0 otherwise).
+//! `t_launch`, `η_bw` and `η_c` are per kernel class ([`ClassTerms`]): measured on an H100 inside back-to-back
+//! CUDA-graph replays, the fixed cost runs from ~1 µs (a copy) to ~7 µs (a decode attention), and a decode
+//! attention or a small linear reaches a lower fraction of HBM bandwidth than a large GEMV. A class without
+//! calibrated terms uses the pooled ones (the scalar fields), fitted to all classes together.
 //! A hard max, not a smooth one: it keeps each regime linear in its coefficient (1/η), which calibration
-//! exploits by alternating "classify rows by regime" and "linear least squares" (see `calibrate`).
+//! exploits by alternating "classify rows by regime" and "linear least squares" (see `calibrate`). A p-norm
+//! `(t_mem^p + t_comp^p)^(1/p)` was tried on the H100 traces (p = 2, 4): no better in cross-validation than the
+//! hard max (7.54 vs 7.71 % latency MAPE at p = 4) and not linear in the coefficients, so it was not kept.
 //!
 //! Energy (joules), linear in the coefficients once `t` is known:
 //! ```text
-//! E = p_static·t + p_clock·(f/f_max)³·t + e_byte·bytes_hbm + e_flop[precision]·flops + link_scale·E_link
+//! E = p_static·t + p_clock[class]·(f/f_max)³·t + e_byte[class]·bytes_hbm + e_flop[precision]·flops + link_scale·E_link
 //! E_link = P[state]·t                                                   active state, or no traffic
 //!        = P[state]·t + (P[awake] − P[state])·(t_link + t_entry + t_exit) + 2·E_transition   sleep + traffic
 //! ```
-//! `p_clock·(f/f_max)³` is the clock-dependent (dynamic, V²f with V ∝ f) power of the clocked SMs; the
+//! The first four terms are the GPU board's energy (what NVML's counter measures); `link_scale·E_link` is the
+//! scale-out optics outside the board, reported separately in `Prediction::link_joules`.
+//! `p_clock[class]·(f/f_max)³` is the clock-dependent (dynamic, V²f with V ∝ f) power of the clocked SMs; the
 //! per-flop and per-byte terms are the energy of the work itself. Lowering the clock therefore saves
 //! `p_clock` power but stretches compute-bound kernels, which costs static energy: a real trade-off.
 //!
@@ -37,7 +45,7 @@
 //!   (precisions without units get the SKU's lowest energy per flop; they are infeasible anyway)
 //! - `link_scale` = 1 (link power comes from the SKU's `link.power_w` table).
 
-use crate::kinds::{LinkState, Precision};
+use crate::kinds::{KernelClass, LinkState, Precision};
 use crate::sku::Sku;
 use crate::work::{KernelWork, OperatingPoint, Prediction};
 
@@ -45,6 +53,26 @@ use crate::work::{KernelWork, OperatingPoint, Prediction};
 pub const ENERGY_TERMS: usize = 8;
 /// Number of latency coefficients: `t_launch`, `1/η_bw`, `1/η_c`.
 pub const LATENCY_TERMS: usize = 3;
+
+/// Number of kernel classes (length of per-class coefficient arrays).
+pub const CLASSES: usize = KernelClass::ALL.len();
+
+/// The per-kernel-class terms of the physical form, in the units their names say.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct ClassTerms {
+    /// Fixed cost of one launch of this class inside a replayed graph (launch, ramp, tail), µs.
+    pub t_launch_us: f64,
+    /// Achieved fraction of the selected HBM bandwidth level.
+    pub eta_bw: f64,
+    /// Achieved fraction of the precision's peak at the chosen clock.
+    pub eta_compute: f64,
+    /// Clock-dependent power of this class at max clock, W (scales with (f/f_max)³).
+    pub p_clock_w: f64,
+    /// Energy per HBM byte of this class, pJ: the DRAM access plus the on-chip movement (L2, shared memory,
+    /// registers) each HBM byte causes, which depends on the access pattern (a decode attention's KV gather,
+    /// an elementwise op's write-back, a GEMM's tile reuse).
+    pub e_byte_pj: f64,
+}
 
 /// Coefficients of the physical form, in the units their names say.
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -65,6 +93,9 @@ pub struct PhysicalCoefficients {
     pub e_flop_pj: [f64; 4],
     /// Multiplier on the SKU's link energy (1 = datasheet).
     pub link_scale: f64,
+    /// Calibrated terms per kernel class, indexed by [`KernelClass::index`]; `None` = use the pooled scalar
+    /// fields above (`t_launch_us`, `eta_bw`, `eta_compute`, `p_clock_w`).
+    pub per_class: [Option<ClassTerms>; CLASSES],
 }
 
 /// Which roofline term bounds a kernel's latency.
@@ -148,9 +179,73 @@ impl PhysicalCoefficients {
             e_byte_pj,
             e_flop_pj,
             link_scale: 1.0,
+            per_class: [None; CLASSES],
         }
     }
 
+    /// The pooled terms, used for every class without its own.
+    pub fn pooled_terms(&self) -> ClassTerms {
+        ClassTerms {
+            t_launch_us: self.t_launch_us,
+            eta_bw: self.eta_bw,
+            eta_compute: self.eta_compute,
+            p_clock_w: self.p_clock_w,
+            e_byte_pj: self.e_byte_pj,
+        }
+    }
+
+    /// The terms a kernel of `class` uses: its own when calibrated, else the pooled ones.
+    pub fn class_terms(&self, class: KernelClass) -> ClassTerms {
+        self.per_class[class.index()].unwrap_or_else(|| self.pooled_terms())
+    }
+
+    /// Latency coefficients of one class, in feature order: `[t_launch_s, 1/η_bw, 1/η_c]`.
+    pub fn class_latency_vector(&self, class: KernelClass) -> [f64; LATENCY_TERMS] {
+        self.class_terms(class).latency_vector()
+    }
+
+    /// Energy features of a kernel of duration `t_s` for the Bayesian update: [`energy_features`] with the
+    /// clock and byte terms scaled by this class's clock power and energy per byte relative to the pooled
+    /// ones, so that `joules = energy_vector · φ` holds for every class and an update of a pooled
+    /// coefficient moves every class's in proportion.
+    pub fn energy_features(
+        &self,
+        sku: &Sku,
+        work: &KernelWork,
+        point: &OperatingPoint,
+        t_s: f64,
+    ) -> [f64; ENERGY_TERMS] {
+        let mut x = energy_features(sku, work, point, t_s);
+        let class = self.class_terms(work.class);
+        if self.p_clock_w != 0.0 {
+            x[1] *= class.p_clock_w / self.p_clock_w;
+        }
+        if self.e_byte_pj != 0.0 {
+            x[2] *= class.e_byte_pj / self.e_byte_pj;
+        }
+        x
+    }
+}
+
+impl ClassTerms {
+    /// `[t_launch_s, 1/η_bw, 1/η_c]`.
+    pub fn latency_vector(&self) -> [f64; LATENCY_TERMS] {
+        [self.t_launch_us * 1e-6, 1.0 / self.eta_bw, 1.0 / self.eta_compute]
+    }
+
+    /// Rebuilds class terms from `[t_launch_s, 1/η_bw, 1/η_c]`, a clock power and an energy per byte.
+    pub fn from_latency_vector(lat: [f64; LATENCY_TERMS], p_clock_w: f64, e_byte_pj: f64) -> ClassTerms {
+        ClassTerms {
+            t_launch_us: lat[0] * 1e6,
+            eta_bw: 1.0 / lat[1],
+            eta_compute: 1.0 / lat[2],
+            p_clock_w,
+            e_byte_pj,
+        }
+    }
+}
+
+impl PhysicalCoefficients {
     /// Energy coefficients in feature order (see [`energy_features`]).
     pub fn energy_vector(&self) -> [f64; ENERGY_TERMS] {
         let e = self.e_flop_pj;
@@ -171,7 +266,7 @@ impl PhysicalCoefficients {
         [self.t_launch_us * 1e-6, 1.0 / self.eta_bw, 1.0 / self.eta_compute]
     }
 
-    /// Rebuilds coefficients from the two vectors (inverse of the two accessors above).
+    /// Rebuilds coefficients from the two vectors (inverse of the two accessors above); no per-class terms.
     pub fn from_vectors(energy: [f64; ENERGY_TERMS], latency: [f64; LATENCY_TERMS]) -> PhysicalCoefficients {
         PhysicalCoefficients {
             t_launch_us: latency[0] * 1e6,
@@ -182,6 +277,7 @@ impl PhysicalCoefficients {
             e_byte_pj: energy[2],
             e_flop_pj: [energy[3], energy[4], energy[5], energy[6]],
             link_scale: energy[7],
+            per_class: [None; CLASSES],
         }
     }
 }
@@ -274,10 +370,15 @@ pub fn energy_features(sku: &Sku, work: &KernelWork, point: &OperatingPoint, t_s
 impl PhysicalCoefficients {
     /// The estimate, assuming a structurally feasible point (see [`Sku::check`]).
     pub fn estimate(&self, sku: &Sku, work: &KernelWork, point: &OperatingPoint) -> Prediction {
-        let lat = self.latency_vector();
-        let latency_s = latency_s(&roofline_terms(sku, work, point), &lat);
-        let x = energy_features(sku, work, point, latency_s);
-        let joules = self.energy_vector().iter().zip(&x).map(|(a, b)| a * b).sum();
+        let class = self.class_terms(work.class);
+        let latency_s = latency_s(&roofline_terms(sku, work, point), &class.latency_vector());
+        let mut x = energy_features(sku, work, point, latency_s);
+        x[1] *= class.p_clock_w;
+        x[2] *= class.e_byte_pj;
+        let mut coefficients = self.energy_vector();
+        coefficients[1] = 1.0;
+        coefficients[2] = 1.0;
+        let joules = coefficients.iter().zip(&x).map(|(a, b)| a * b).sum();
         Prediction {
             joules,
             latency_s,

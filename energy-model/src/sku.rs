@@ -14,7 +14,7 @@
 //!
 //! Unknown keys are errors, so a typo never silently falls back to a default.
 
-use crate::kinds::{expected_names, LinkState, Precision};
+use crate::kinds::{expected_names, KernelClass, LinkState, Precision};
 use crate::physical::PhysicalCoefficients;
 use crate::seed::SeedCoefficients;
 use crate::work::{Infeasible, KernelWork, OperatingPoint};
@@ -258,6 +258,49 @@ struct RawPhysical {
     e_byte_pj: F,
     e_flop_pj: RawPerPrecision,
     link_scale: F,
+    class: Option<RawPerClass>,
+}
+
+/// `[model.physical.class.<name>]` tables, one per calibrated kernel class.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPerClass {
+    linear: Option<RawClassTerms>,
+    gemm: Option<RawClassTerms>,
+    attention_decode: Option<RawClassTerms>,
+    attention_prefill: Option<RawClassTerms>,
+    norm: Option<RawClassTerms>,
+    elementwise: Option<RawClassTerms>,
+    softmax: Option<RawClassTerms>,
+    embedding: Option<RawClassTerms>,
+    allreduce: Option<RawClassTerms>,
+}
+
+impl RawPerClass {
+    /// The tables in `KernelClass::ALL` order.
+    fn in_order(&self) -> [&Option<RawClassTerms>; 9] {
+        [
+            &self.linear,
+            &self.gemm,
+            &self.attention_decode,
+            &self.attention_prefill,
+            &self.norm,
+            &self.elementwise,
+            &self.softmax,
+            &self.embedding,
+            &self.allreduce,
+        ]
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClassTerms {
+    t_launch_us: F,
+    eta_bw: F,
+    eta_compute: F,
+    p_clock_w: F,
+    e_byte_pj: F,
 }
 
 #[derive(Deserialize)]
@@ -565,7 +608,23 @@ impl Sku {
 }
 
 fn physical_coefficients(c: &Checker<'_>, p: &RawPhysical) -> Result<PhysicalCoefficients, SkuError> {
+    let mut per_class = [None; crate::physical::CLASSES];
+    if let Some(classes) = &p.class {
+        for (class, raw) in KernelClass::ALL.into_iter().zip(classes.in_order()) {
+            if let Some(t) = raw {
+                let key = |field: &str| format!("model.physical.class.{class}.{field}");
+                per_class[class.index()] = Some(crate::physical::ClassTerms {
+                    t_launch_us: c.finite(&t.t_launch_us, &key("t_launch_us"))?,
+                    eta_bw: c.positive(&t.eta_bw, &key("eta_bw"))?,
+                    eta_compute: c.positive(&t.eta_compute, &key("eta_compute"))?,
+                    p_clock_w: c.finite(&t.p_clock_w, &key("p_clock_w"))?,
+                    e_byte_pj: c.finite(&t.e_byte_pj, &key("e_byte_pj"))?,
+                });
+            }
+        }
+    }
     Ok(PhysicalCoefficients {
+        per_class,
         t_launch_us: c.finite(&p.t_launch_us, "model.physical.t_launch_us")?,
         eta_bw: c.positive(&p.eta_bw, "model.physical.eta_bw")?,
         eta_compute: c.positive(&p.eta_compute, "model.physical.eta_compute")?,

@@ -5,7 +5,7 @@
 //! Rust's shortest round-trip form, so reading the file back gives bit-identical coefficients (and the
 //! same `model_hash`).
 
-use crate::kinds::Precision;
+use crate::kinds::{KernelClass, Precision};
 use crate::model::Model;
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -76,6 +76,16 @@ pub fn with_coefficients(text: &str, models: &[Model], provenance: &Provenance) 
                 let _ = writeln!(out, "\n[model.physical.e_flop_pj]");
                 for p in Precision::ALL {
                     let _ = writeln!(out, "{p} = {}", float(c.e_flop_pj[p.index()]));
+                }
+                for class in KernelClass::ALL {
+                    if let Some(t) = c.per_class[class.index()] {
+                        let _ = writeln!(out, "\n[model.physical.class.{class}]");
+                        let _ = writeln!(out, "t_launch_us = {}", float(t.t_launch_us));
+                        let _ = writeln!(out, "eta_bw = {}", float(t.eta_bw));
+                        let _ = writeln!(out, "eta_compute = {}", float(t.eta_compute));
+                        let _ = writeln!(out, "p_clock_w = {}", float(t.p_clock_w));
+                        let _ = writeln!(out, "e_byte_pj = {}", float(t.e_byte_pj));
+                    }
                 }
             }
             Model::Seed(c) => {

@@ -53,11 +53,13 @@ pub fn reference_truth(sku: &Sku) -> Model {
         t_launch_us: 5.5,
         eta_bw: 0.78,
         eta_compute: 0.62,
-        p_static_w: d.p_static_w * 1.10,
+        // Calibration holds static power at the SKU's idle power (see `calibrate`), so the truth does too.
+        p_static_w: d.p_static_w,
         p_clock_w: d.p_clock_w * 0.80,
         e_byte_pj: d.e_byte_pj * 1.30,
         e_flop_pj: d.e_flop_pj.map(|e| e * 0.90),
         link_scale: 1.0,
+        per_class: [None; crate::physical::CLASSES],
     })
 }
 
@@ -192,7 +194,8 @@ pub fn generate(sku: &Sku, truth: &Model, rows: usize, seed: u64, noise_rel: f64
         let p = truth.estimate(sku, &work, &point);
         // Clamp the noise factor so a measurement stays positive whatever the draw.
         let jitter = |rng: &mut SplitMix64| (1.0 + noise_rel * rng.normal()).max(0.5);
-        let joules = p.joules * jitter(&mut rng);
+        // What a GPU power counter measures: the board, without the optics' link energy.
+        let joules = (p.joules - p.link_joules) * jitter(&mut rng);
         let latency_us = p.latency_us() * jitter(&mut rng);
         out.push(SynthRow {
             work,

@@ -10,11 +10,13 @@
 //! | `bytes_hbm`      | bytes         | yes                     | HBM bytes moved                                 |
 //! | `flops`          | flop          | yes                     | floating-point operations (FMA = 2)             |
 //! | `sm_mhz`         | MHz           | yes                     | SM clock the kernel ran at                      |
-//! | `joules`         | J             | calibration only        | measured energy of the kernel                   |
+//! | `joules`         | J             | calibration only        | measured GPU board energy of the kernel (no link optics) |
 //! | `latency_us`     | µs            | calibration only        | measured latency of the kernel                  |
 //! | `link_active_us` | µs            | no (0)                  | time the links carried traffic                  |
 //! | `hbm_bw_tbps`    | TB/s          | no (SKU's full bandwidth) | HBM bandwidth setting                          |
 //! | `link_state`     | name          | no (SKU's `link.default`) | dsp, lpo_active, lpo_sleep, cpo_active, cpo_sleep |
+//!
+//! | `config`         | id            | no (kernel work)        | measurement id: rows sharing it are repeats (one CV group) |
 //!
 //! Any other column (shape columns `m`, `n`, `k`, `batch`, `ctx`, `heads`, a `row` id, …) is accepted and
 //! passed through by `riirc predict`; neither model form reads shape columns today (bytes and flops already
@@ -44,6 +46,11 @@ pub struct TraceRow {
     pub point: OperatingPoint,
     pub joules: Option<f64>,
     pub latency_us: Option<f64>,
+    /// Repeat group, numbered from 0 in order of first appearance: rows with the same `config` value, or,
+    /// in a file without a `config` column, the same kernel work (class, precision, bytes, flops, link
+    /// time). Repeats of one measurement share a group, and cross-validation keeps a group in one fold, so
+    /// a held-out row never has its own repeat in the training set.
+    pub group: usize,
 }
 
 /// A whole file: its header, raw records (for pass-through) and parsed rows, in file order.
@@ -164,6 +171,8 @@ pub fn parse(text: &str, path: &Path, sku: &Sku, need: Need) -> Result<Trace, Tr
         hbm_bw_tbps: find("hbm_bw_tbps"),
         link_state: find("link_state"),
     };
+    let config_col = find("config");
+    let mut groups: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
 
     let mut records = Vec::new();
     let mut rows = Vec::new();
@@ -281,12 +290,26 @@ pub fn parse(text: &str, path: &Path, sku: &Sku, need: Need) -> Result<Trace, Tr
             };
             return Err(cell_err(col, format!("cannot run on sku `{}`: {why}", sku.id)));
         }
+        let key = match config_col {
+            Some(c) => cell(c)?.to_string(),
+            None => format!(
+                "{}/{}/{:x}/{:x}/{:x}",
+                work.class,
+                work.precision,
+                work.bytes_hbm.to_bits(),
+                work.flops.to_bits(),
+                work.link_active_us.to_bits()
+            ),
+        };
+        let next = groups.len();
+        let group = *groups.entry(key).or_insert(next);
         rows.push(TraceRow {
             row,
             work,
             point,
             joules,
             latency_us,
+            group,
         });
         records.push(cells);
     }

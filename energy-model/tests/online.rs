@@ -45,7 +45,7 @@ fn online_updates_pull_the_default_model_toward_the_measured_truth() {
             want.e_flop_pj[1],
             defaults.e_flop_pj[1],
         ),
-        ("p_static_w", got.p_static_w, want.p_static_w, defaults.p_static_w),
+        ("p_clock_w", got.p_clock_w, want.p_clock_w, defaults.p_clock_w),
     ] {
         assert!(
             (g - w).abs() < 0.5 * (d - w).abs(),

@@ -167,3 +167,37 @@ fn idle_above_limit_is_an_error() {
         "{msg}"
     );
 }
+
+#[test]
+fn the_calibrated_h100_has_per_class_terms_and_bad_class_tables_are_errors() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/skus/h100-calibrated.toml");
+    let s = Sku::load(&path).unwrap();
+    let Some(c) = s.physical else {
+        panic!("h100-calibrated.toml has no [model.physical]")
+    };
+    for class in [
+        KernelClass::Linear,
+        KernelClass::Gemm,
+        KernelClass::AttentionDecode,
+        KernelClass::Norm,
+        KernelClass::Elementwise,
+    ] {
+        assert!(c.per_class[class.index()].is_some(), "{class} has no terms of its own");
+    }
+    // Classes the H100 trace has no rows of use the pooled terms.
+    assert_eq!(c.class_terms(KernelClass::Allreduce), c.pooled_terms());
+    assert_eq!(s.idle_w, c.p_static_w, "static power is held at the idle power");
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    let bad = text.replace("[model.physical.class.norm]", "[model.physical.class.nrom]");
+    let e = Sku::parse(&bad, Path::new("x.toml")).unwrap_err().to_string();
+    assert!(e.contains("nrom"), "{e}");
+    let start = text.find("[model.physical.class.gemm]").unwrap();
+    let eta = start + text[start..].find("eta_bw = ").unwrap() + "eta_bw = ".len();
+    let bad = format!("{}-{}", &text[..eta], &text[eta..]);
+    let e = Sku::parse(&bad, Path::new("x.toml")).unwrap_err().to_string();
+    assert!(
+        e.contains("model.physical.class.gemm.eta_bw") && e.contains("must be > 0"),
+        "{e}"
+    );
+}

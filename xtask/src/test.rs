@@ -28,6 +28,7 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("libzstd-dev", "/usr/include/zstd.h"),
     ("zlib1g-dev", "/usr/include/zlib.h"),
     ("mlir-22-tools", "mlir-opt-22"),
+    ("python3", "python3"), // profiling/tests: the harness's pure-Python parts
 ];
 
 /// The packages built a second time with real MLIR (feature `mlir`): their MLIR tests run only there.
@@ -67,6 +68,8 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         "cargo",
         &[&["test"][..], MLIR_PACKAGES, &["--all-targets"]].concat(),
     )?;
+    // The GPU profiling harness's pure-Python parts (no torch or GPU needed) and the committed H100 data.
+    step(&root, "python3", &["-m", "unittest", "discover", "profiling/tests"])?;
     println!("xtask test: all steps passed");
     Ok(())
 }

@@ -46,7 +46,8 @@ pub struct Args {
     /// Fit both forms and print them side by side (`-o` then writes both coefficient tables).
     #[arg(long)]
     pub compare: bool,
-    /// Number of cross-validation folds (at least 2; row i goes to fold i mod k).
+    /// Number of cross-validation folds (at least 2). Folds hold whole repeat groups (rows sharing a `config`
+    /// value, else the same kernel work): group g goes to fold g mod K, numbered in order of appearance.
     #[arg(long, default_value_t = 5, value_name = "K")]
     pub folds: usize,
     /// Write the SKU file with the fitted `[model.*]` tables here (atomically; nothing on error).
@@ -70,7 +71,12 @@ pub fn run(args: Args) -> CliResult {
     for path in &args.traces {
         let t = trace::read(path, &sku, Need::Calibration).map_err(|e| CliError::Input(e.to_string()))?;
         synthetic |= t.synthetic;
-        rows.extend(t.rows);
+        // Group ids are per file: shift them so configs of different files never share a fold group.
+        let base = rows.iter().map(|r| r.group + 1).max().unwrap_or(0);
+        rows.extend(t.rows.into_iter().map(|r| TraceRow {
+            group: r.group + base,
+            ..r
+        }));
     }
     let forms: Vec<ModelForm> = if args.compare {
         ModelForm::ALL.to_vec()
@@ -152,18 +158,49 @@ fn text_report(sku: &Sku, traces: &[String], synthetic: bool, fits: &[(ModelForm
     metric(&mut s, "R² latency", &|c| c.stats.r2_latency, 4);
     metric(&mut s, "MAPE energy %", &|c| c.stats.mape_energy, 2);
     metric(&mut s, "MAPE latency %", &|c| c.stats.mape_latency, 2);
+    let long = fits[0].1.stats.kfold.rows_long;
+    let long_name = energy_model::calibrate::LONG_KERNEL_US;
     metric(
         &mut s,
         &format!("{folds}-fold CV MAPE energy %"),
-        &|c| c.stats.cv_mape_energy,
+        &|c| c.stats.kfold.mape_energy,
         2,
     );
     metric(
         &mut s,
         &format!("{folds}-fold CV MAPE latency %"),
-        &|c| c.stats.cv_mape_latency,
+        &|c| c.stats.kfold.mape_latency,
         2,
     );
+    metric(
+        &mut s,
+        &format!("  ≥{long_name} µs ({long} rows) energy %"),
+        &|c| c.stats.kfold.mape_energy_long,
+        2,
+    );
+    metric(
+        &mut s,
+        &format!("  ≥{long_name} µs ({long} rows) latency %"),
+        &|c| c.stats.kfold.mape_latency_long,
+        2,
+    );
+    if fits[0].1.stats.loco.is_some() {
+        let loco = |c: &Calibration| c.stats.loco.clone().expect("same rows, same classes");
+        metric(&mut s, "leave-class-out MAPE energy %", &|c| loco(c).mape_energy, 2);
+        metric(&mut s, "leave-class-out MAPE latency %", &|c| loco(c).mape_latency, 2);
+        metric(
+            &mut s,
+            &format!("  ≥{long_name} µs energy %"),
+            &|c| loco(c).mape_energy_long,
+            2,
+        );
+        metric(
+            &mut s,
+            &format!("  ≥{long_name} µs latency %"),
+            &|c| loco(c).mape_latency_long,
+            2,
+        );
+    }
     let _ = writeln!(s, "per kernel class (in-sample MAPE %, energy / latency):");
     for (i, class) in fits[0].1.stats.per_class.iter().enumerate() {
         let mut line = format!("  {:<20}{:>6} rows", class.class.name(), class.rows);
@@ -172,6 +209,29 @@ fn text_report(sku: &Sku, traces: &[String], synthetic: bool, fits: &[(ModelForm
             let _ = write!(line, "   {:>7.2} / {:<7.2}", k.mape_energy, k.mape_latency);
         }
         let _ = writeln!(s, "{}", line.trim_end());
+    }
+    let _ = writeln!(s, "per kernel class ({folds}-fold CV MAPE %, energy / latency):");
+    for (i, class) in fits[0].1.stats.kfold_per_class.iter().enumerate() {
+        let mut line = format!("  {:<20}{:>6} rows", class.class.name(), class.rows);
+        for (_, c) in fits {
+            let k = &c.stats.kfold_per_class[i];
+            let _ = write!(line, "   {:>7.2} / {:<7.2}", k.mape_energy, k.mape_latency);
+        }
+        let _ = writeln!(s, "{}", line.trim_end());
+    }
+    if !fits[0].1.stats.loco_per_class.is_empty() {
+        let _ = writeln!(
+            s,
+            "per held-out kernel class (leave-class-out MAPE %, energy / latency):"
+        );
+        for (i, class) in fits[0].1.stats.loco_per_class.iter().enumerate() {
+            let mut line = format!("  {:<20}{:>6} rows", class.class.name(), class.rows);
+            for (_, c) in fits {
+                let k = &c.stats.loco_per_class[i];
+                let _ = write!(line, "   {:>7.2} / {:<7.2}", k.mape_energy, k.mape_latency);
+            }
+            let _ = writeln!(s, "{}", line.trim_end());
+        }
     }
     for (form, c) in fits {
         let _ = writeln!(s, "{form} coefficients: {}", coefficients_line(&c.model));
@@ -182,26 +242,49 @@ fn text_report(sku: &Sku, traces: &[String], synthetic: bool, fits: &[(ModelForm
 fn coefficients_line(model: &energy_model::Model) -> String {
     use energy_model::Model;
     match model {
-        Model::Physical(c) => format!(
-            "t_launch_us={:.3} eta_bw={:.4} eta_compute={:.4} p_static_w={:.2} p_clock_w={:.2} e_byte_pj={:.3} \
-             e_flop_pj=[fp16 {:.4}, bf16 {:.4}, fp8 {:.4}, fp4 {:.4}] link_scale={:.3}",
-            c.t_launch_us,
-            c.eta_bw,
-            c.eta_compute,
-            c.p_static_w,
-            c.p_clock_w,
-            c.e_byte_pj,
-            c.e_flop_pj[0],
-            c.e_flop_pj[1],
-            c.e_flop_pj[2],
-            c.e_flop_pj[3],
-            c.link_scale
-        ),
+        Model::Physical(c) => {
+            let mut line = format!(
+                "t_launch_us={:.3} eta_bw={:.4} eta_compute={:.4} p_static_w={:.2} p_clock_w={:.2} e_byte_pj={:.3} \
+                 e_flop_pj=[fp16 {:.4}, bf16 {:.4}, fp8 {:.4}, fp4 {:.4}] link_scale={:.3}",
+                c.t_launch_us,
+                c.eta_bw,
+                c.eta_compute,
+                c.p_static_w,
+                c.p_clock_w,
+                c.e_byte_pj,
+                c.e_flop_pj[0],
+                c.e_flop_pj[1],
+                c.e_flop_pj[2],
+                c.e_flop_pj[3],
+                c.link_scale
+            );
+            for class in energy_model::KernelClass::ALL {
+                if let Some(t) = c.per_class[class.index()] {
+                    let _ = write!(
+                        line,
+                        "\n  {class}: t_launch_us={:.3} eta_bw={:.4} eta_compute={:.4} p_clock_w={:.2} e_byte_pj={:.3}",
+                        t.t_launch_us, t.eta_bw, t.eta_compute, t.p_clock_w, t.e_byte_pj
+                    );
+                }
+            }
+            line
+        }
         Model::Seed(c) => format!(
             "a=[{:.4e}, {:.4e}, {:.4e}, {:.4e}, {:.4e}] b=[{:.4e}, {:.4e}, {:.4e}, {:.4e}]",
             c.a[0], c.a[1], c.a[2], c.a[3], c.a[4], c.b[0], c.b[1], c.b[2], c.b[3]
         ),
     }
+}
+
+fn cv_json(c: &energy_model::calibrate::CvScore) -> serde_json::Value {
+    serde_json::json!({
+        "rows": c.rows,
+        "mape_energy_pct": c.mape_energy,
+        "mape_latency_pct": c.mape_latency,
+        "rows_ge_40us": c.rows_long,
+        "mape_energy_ge_40us_pct": c.mape_energy_long,
+        "mape_latency_ge_40us_pct": c.mape_latency_long,
+    })
 }
 
 fn json_report(sku: &Sku, traces: &[String], synthetic: bool, fits: &[(ModelForm, Calibration)]) -> String {
@@ -228,6 +311,16 @@ fn json_report(sku: &Sku, traces: &[String], synthetic: bool, fits: &[(ModelForm
                 "cv_mape_energy_pct": st.cv_mape_energy,
                 "cv_mape_latency_pct": st.cv_mape_latency,
                 "folds": st.folds,
+                "kfold": cv_json(&st.kfold),
+                "kfold_per_class": st.kfold_per_class.iter().map(|k| serde_json::json!({
+                    "class": k.class.name(), "rows": k.rows,
+                    "mape_energy_pct": k.mape_energy, "mape_latency_pct": k.mape_latency,
+                })).collect::<Vec<_>>(),
+                "leave_class_out": st.loco.as_ref().map(cv_json),
+                "leave_class_out_per_class": st.loco_per_class.iter().map(|k| serde_json::json!({
+                    "class": k.class.name(), "rows": k.rows,
+                    "mape_energy_pct": k.mape_energy, "mape_latency_pct": k.mape_latency,
+                })).collect::<Vec<_>>(),
                 "per_class": per_class,
                 "coefficients": c.model.coefficients(),
                 "model_hash": format!("{:016x}", c.model.model_hash()),
