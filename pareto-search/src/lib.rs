@@ -1,1 +1,16 @@
 //! Pareto search: the 720-point plan space per kernel, pruning to a frontier, and the frontier cache.
+//!
+//! - [`space`]: the configuration space and its stable enumeration order.
+//! - [`cost`]: what pricing a point yields (cost or the reason it cannot run).
+//! - [`prune`]: the source's three pruning rules.
+//! - [`frontier`]: one kernel's search (parallel pricing, pruning, plan names, fallback).
+
+pub mod cost;
+pub mod frontier;
+pub mod prune;
+pub mod space;
+
+pub use cost::{Cost, Evaluated, Infeasible};
+pub use frontier::{evaluate, fallback, fastest, frontier, plan_id, FallbackPlan, Frontier, NamedPlan};
+pub use prune::{prune, SLO_SLACK};
+pub use space::{Axes, AxesError, Point, MEMORY_VARIANTS, POINTS_PER_KERNEL, PRECISIONS};

@@ -1,0 +1,208 @@
+//! One kernel's search: price all 720 points in parallel, prune them to a frontier named A, B, C…, and pick
+//! the fallback (recompute_kv) from the same priced points.
+
+use crate::cost::{Cost, Evaluated};
+use crate::prune::prune;
+use crate::space::{Axes, Point};
+use rayon::prelude::*;
+use riir_dialect::{FallbackAction, MemoryVariant};
+
+/// Prices every point of `axes` with `pricer`, in parallel. The result is in point-index order whatever the
+/// thread count (rayon's indexed collect keeps positions), so everything downstream is deterministic.
+pub fn evaluate<R, F>(axes: &Axes, pricer: F) -> Vec<Evaluated<R>>
+where
+    R: Send,
+    F: Fn(&Point) -> Result<Cost, R> + Sync,
+{
+    axes.points()
+        .into_par_iter()
+        .map(|p| Evaluated::new(p, pricer(&p)))
+        .collect()
+}
+
+/// The fastest feasible cost of a kernel (ties: lower energy, then lower index); `None` when nothing is feasible.
+/// The SLO share of an op is proportional to it.
+pub fn fastest<R>(evaluated: &[Evaluated<R>]) -> Option<Cost> {
+    evaluated
+        .iter()
+        .filter_map(|e| e.cost().map(|c| (e.point.index, c)))
+        .min_by(|a, b| {
+            a.1.est_lat_ms
+                .total_cmp(&b.1.est_lat_ms)
+                .then(a.1.est_jpt.total_cmp(&b.1.est_jpt))
+                .then(a.0.cmp(&b.0))
+        })
+        .map(|(_, c)| c)
+}
+
+/// A named frontier point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedPlan {
+    /// `A`, `B`, … in decreasing energy.
+    pub id: String,
+    pub point: Point,
+    pub cost: Cost,
+}
+
+/// What the runtime does when no plan fits, with the point it runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FallbackPlan {
+    pub action: FallbackAction,
+    pub point: Point,
+    pub cost: Cost,
+}
+
+/// A kernel's frontier for one SLO share.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frontier {
+    /// The latency bound rule (1) was applied to, before the 1.2 slack: the op's SLO share, ms.
+    pub slo_ms: f64,
+    pub plans: Vec<NamedPlan>,
+    /// `None` only when no point at all is feasible.
+    pub fallback: Option<FallbackPlan>,
+    pub points_feasible: usize,
+}
+
+/// Prunes priced points to a frontier for `slo_ms`.
+pub fn frontier<R>(evaluated: &[Evaluated<R>], slo_ms: f64) -> Frontier {
+    let plans = prune(evaluated, slo_ms)
+        .into_iter()
+        .enumerate()
+        .map(|(rank, i)| {
+            let e = &evaluated[i as usize];
+            NamedPlan {
+                id: plan_id(rank),
+                point: e.point,
+                cost: e.cost().expect("pruning keeps feasible points only"),
+            }
+        })
+        .collect();
+    Frontier {
+        slo_ms,
+        plans,
+        fallback: fallback(evaluated),
+        points_feasible: evaluated.iter().filter(|e| e.outcome.is_ok()).count(),
+    }
+}
+
+/// The fallback, computed from the model: the runtime uses it when no plan fits the energy budget, so it is the
+/// lowest-energy (est_jpt) feasible point of the `recompute` memory variant — `recompute_kv`, as in the source.
+/// It ignores the SLO: it is the last resort. When no recompute point is feasible it is `defer` at the
+/// lowest-energy feasible point. Ties: lower latency, then lower index.
+pub fn fallback<R>(evaluated: &[Evaluated<R>]) -> Option<FallbackPlan> {
+    let cheapest = |only_recompute: bool| {
+        evaluated
+            .iter()
+            .filter(|e| !only_recompute || e.point.memory == MemoryVariant::Recompute)
+            .filter_map(|e| e.cost().map(|c| (e.point, c)))
+            .min_by(|a, b| a.1.cmp_energy_then_latency(&b.1).then(a.0.index.cmp(&b.0.index)))
+    };
+    cheapest(true)
+        .map(|(point, cost)| FallbackPlan {
+            action: FallbackAction::RecomputeKv,
+            point,
+            cost,
+        })
+        .or_else(|| {
+            cheapest(false).map(|(point, cost)| FallbackPlan {
+                action: FallbackAction::Defer,
+                point,
+                cost,
+            })
+        })
+}
+
+/// Plan names in rank order: A … Z, then AA, AB, … (bijective base 26), so any frontier size has unique names.
+pub fn plan_id(rank: usize) -> String {
+    let mut n = rank + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        n -= 1;
+        out.push(b'A' + (n % 26) as u8);
+        n /= 26;
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII letters")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use riir_dialect::{LinkState, Precision};
+
+    fn axes() -> Axes {
+        Axes::new(
+            [1980, 1680, 1530, 1200],
+            [4.8, 3.35, 2.1],
+            [LinkState::CpoActive, LinkState::LpoSleep, LinkState::CpoSleep],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn plan_ids_are_letters_then_pairs() {
+        let ids: Vec<String> = [0, 1, 2, 25, 26, 27, 51, 52, 701, 702]
+            .iter()
+            .map(|&r| plan_id(r))
+            .collect();
+        assert_eq!(ids, ["A", "B", "C", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]);
+    }
+
+    #[test]
+    fn infeasible_points_are_kept_with_their_reason() {
+        let ev = evaluate(&axes(), |p| {
+            if p.precision == Precision::Fp4 {
+                Err("no fp4 units")
+            } else {
+                Ok(Cost {
+                    est_jpt: 1.0,
+                    est_lat_ms: 1.0,
+                })
+            }
+        });
+        assert_eq!(ev.len(), 720);
+        assert_eq!(ev.iter().filter(|e| e.outcome.is_err()).count(), 180);
+        let f = frontier(&ev, 10.0);
+        assert_eq!(f.points_feasible, 540);
+    }
+
+    #[test]
+    fn fallback_is_the_cheapest_recompute_point_or_defer() {
+        let ev = evaluate(&axes(), |p| {
+            let base = 1.0 + p.index as f64 / 720.0;
+            Ok::<_, &str>(Cost {
+                est_jpt: base,
+                est_lat_ms: 2.0 - base / 2.0,
+            })
+        });
+        let fb = fallback(&ev).unwrap();
+        assert_eq!(fb.action, FallbackAction::RecomputeKv);
+        assert_eq!(fb.point.memory, MemoryVariant::Recompute);
+        assert_eq!(fb.point.index, 4, "the first recompute point is the cheapest");
+
+        let ev = evaluate(&axes(), |p| {
+            if p.memory == MemoryVariant::Recompute {
+                Err("recompute unavailable")
+            } else {
+                Ok(Cost {
+                    est_jpt: 1.0 + p.index as f64,
+                    est_lat_ms: 1.0,
+                })
+            }
+        });
+        let fb = fallback(&ev).unwrap();
+        assert_eq!((fb.action, fb.point.index), (FallbackAction::Defer, 0));
+    }
+
+    #[test]
+    fn nan_costs_become_infeasible() {
+        let ev = evaluate(&axes(), |p| {
+            Ok::<_, &str>(Cost {
+                est_jpt: if p.index == 0 { f64::NAN } else { 1.0 },
+                est_lat_ms: 1.0,
+            })
+        });
+        assert!(ev[0].outcome.is_err());
+        assert_eq!(frontier(&ev, 1.0).points_feasible, 719);
+    }
+}
