@@ -44,7 +44,7 @@ pub enum AxesError {
 impl Axes {
     /// Checks the levels: positive, finite and distinct (a repeated level would enumerate duplicate points).
     pub fn new(sm_mhz: [u32; 4], hbm_bw_tbps: [f64; 3], links: [LinkState; 3]) -> Result<Axes, AxesError> {
-        if sm_mhz.iter().any(|&f| f == 0) || !all_distinct(&sm_mhz) {
+        if sm_mhz.contains(&0) || !all_distinct(&sm_mhz) {
             return Err(AxesError::SmClocks(sm_mhz));
         }
         let hbm_ok =
