@@ -4,12 +4,14 @@
 //! - [`names`]: the closed vocabularies (precision, link state, residency, …).
 //! - [`entity`]: typed `u32` handles and arenas.
 //! - [`diagnostic`]: span-carrying errors and warnings.
+//! - [`print`]: the canonical text form (`riirc fmt`).
 //! - [`verified`]: the `Verified<Module>` token that codegen requires.
 
 pub mod diagnostic;
 pub mod entity;
 pub mod module;
 pub mod names;
+pub mod print;
 pub mod span;
 pub mod verified;
 
@@ -17,5 +19,6 @@ pub use diagnostic::{Diagnostic, Label, Severity};
 pub use entity::{Arena, EntityRef, FuncId, OpId, ValueId};
 pub use module::{Fallback, Function, KernelInfo, MemoryIntent, Module, Op, Plan, PowerIntent, Value, ValueRef};
 pub use names::{FallbackAction, KernelClass, LinkState, MemoryVariant, Named, Precision, Residency};
+pub use print::print_module;
 pub use span::{Span, Spanned};
 pub use verified::Verified;
