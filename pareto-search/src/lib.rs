@@ -4,13 +4,19 @@
 //! - [`cost`]: what pricing a point yields (cost or the reason it cannot run).
 //! - [`prune`]: the source's three pruning rules.
 //! - [`frontier`]: one kernel's search (parallel pricing, pruning, plan names, fallback).
+//! - [`memory`]: the five memory variants and what each does to an op's work.
+//! - [`cache`]: the frontier cache and its hit/miss counts.
 
+pub mod cache;
 pub mod cost;
 pub mod frontier;
+pub mod memory;
 pub mod prune;
 pub mod space;
 
+pub use cache::{CacheStats, FrontierCache, KernelKey, Points};
 pub use cost::{Cost, Evaluated, Infeasible};
 pub use frontier::{evaluate, fallback, fastest, frontier, plan_id, FallbackPlan, Frontier, NamedPlan};
+pub use memory::{VariantParams, VariantUnavailable, Work, REUSE_THRESHOLD};
 pub use prune::{prune, SLO_SLACK};
 pub use space::{Axes, AxesError, Point, MEMORY_VARIANTS, POINTS_PER_KERNEL, PRECISIONS};
