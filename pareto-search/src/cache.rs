@@ -171,10 +171,7 @@ mod tests {
         let price = |i: usize| {
             calls.fetch_add(1, Ordering::SeqCst);
             evaluate(&axes(), |p| {
-                Ok::<_, &str>(Cost {
-                    est_jpt: (i + 1) as f64 + p.index as f64,
-                    est_lat_ms: 1.0,
-                })
+                Ok::<_, &str>(Cost::new((i + 1) as f64 + p.index as f64, 1.0))
             })
         };
         let pts = cache.points(&keys, price);

@@ -11,9 +11,24 @@ pub struct Cost {
     pub est_jpt: f64,
     /// Latency of the op, milliseconds.
     pub est_lat_ms: f64,
+    /// Board power while the op runs, W (the runtime's thermal guard ranks plans by it). Not used by pruning.
+    pub est_power_w: f64,
+    /// Link energy per bit sent in the point's link state, pJ/bit (0 when the op sends nothing). Not used by
+    /// pruning.
+    pub link_pj_per_bit: f64,
 }
 
 impl Cost {
+    /// A cost with only the two pruned quantities set (the others 0), for synthetic pricers.
+    pub fn new(est_jpt: f64, est_lat_ms: f64) -> Cost {
+        Cost {
+            est_jpt,
+            est_lat_ms,
+            est_power_w: 0.0,
+            link_pj_per_bit: 0.0,
+        }
+    }
+
     /// Total order used by every rule: energy, then latency (`f64::total_cmp`, so NaN cannot reorder anything).
     pub fn cmp_energy_then_latency(&self, other: &Cost) -> Ordering {
         self.est_jpt
@@ -22,7 +37,9 @@ impl Cost {
     }
 
     fn is_finite_nonnegative(&self) -> bool {
-        self.est_jpt.is_finite() && self.est_lat_ms.is_finite() && self.est_jpt >= 0.0 && self.est_lat_ms >= 0.0
+        [self.est_jpt, self.est_lat_ms, self.est_power_w, self.link_pj_per_bit]
+            .iter()
+            .all(|x| x.is_finite() && *x >= 0.0)
     }
 }
 

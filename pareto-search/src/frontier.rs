@@ -154,10 +154,7 @@ mod tests {
             if p.precision == Precision::Fp4 {
                 Err("no fp4 units")
             } else {
-                Ok(Cost {
-                    est_jpt: 1.0,
-                    est_lat_ms: 1.0,
-                })
+                Ok(Cost::new(1.0, 1.0))
             }
         });
         assert_eq!(ev.len(), 720);
@@ -170,10 +167,7 @@ mod tests {
     fn fallback_is_the_cheapest_recompute_point_or_defer() {
         let ev = evaluate(&axes(), |p| {
             let base = 1.0 + p.index as f64 / 720.0;
-            Ok::<_, &str>(Cost {
-                est_jpt: base,
-                est_lat_ms: 2.0 - base / 2.0,
-            })
+            Ok::<_, &str>(Cost::new(base, 2.0 - base / 2.0))
         });
         let fb = fallback(&ev).unwrap();
         assert_eq!(fb.action, FallbackAction::RecomputeKv);
@@ -184,10 +178,7 @@ mod tests {
             if p.memory == MemoryVariant::Recompute {
                 Err("recompute unavailable")
             } else {
-                Ok(Cost {
-                    est_jpt: 1.0 + p.index as f64,
-                    est_lat_ms: 1.0,
-                })
+                Ok(Cost::new(1.0 + p.index as f64, 1.0))
             }
         });
         let fb = fallback(&ev).unwrap();
@@ -197,10 +188,7 @@ mod tests {
     #[test]
     fn nan_costs_become_infeasible() {
         let ev = evaluate(&axes(), |p| {
-            Ok::<_, &str>(Cost {
-                est_jpt: if p.index == 0 { f64::NAN } else { 1.0 },
-                est_lat_ms: 1.0,
-            })
+            Ok::<_, &str>(Cost::new(if p.index == 0 { f64::NAN } else { 1.0 }, 1.0))
         });
         assert!(ev[0].outcome.is_err());
         assert_eq!(frontier(&ev, 1.0).points_feasible, 719);

@@ -18,5 +18,5 @@ pub use cache::{CacheStats, FrontierCache, KernelKey, Points};
 pub use cost::{Cost, Evaluated, Infeasible};
 pub use frontier::{evaluate, fallback, fastest, frontier, plan_id, FallbackPlan, Frontier, NamedPlan};
 pub use memory::{VariantParams, VariantUnavailable, Work, REUSE_THRESHOLD};
-pub use prune::{prune, SLO_SLACK};
+pub use prune::{prune, MAX_PLANS, SLO_SLACK};
 pub use space::{Axes, AxesError, Point, MEMORY_VARIANTS, POINTS_PER_KERNEL, PRECISIONS};

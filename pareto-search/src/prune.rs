@@ -1,6 +1,7 @@
 //! The three pruning rules of the source document, each a function with its own tests:
 //! (1) drop points whose latency exceeds SLO × 1.2; (2) drop dominated points; (3) keep at least one point per
-//! precision that has any feasible point.
+//! precision that has any feasible point. A fourth step caps the frontier at [`MAX_PLANS`] (14, the source's
+//! "7 to 14 points" and the frontier-table format's limit): see [`thin`].
 //!
 //! Every rule works on point indices and breaks ties by index, so the result is a pure function of the priced
 //! points, whatever order they were priced in.
@@ -8,6 +9,9 @@
 use crate::cost::{Cost, Evaluated};
 use crate::space::PRECISIONS;
 use std::cmp::Ordering;
+
+/// Most plans a frontier keeps (the runtime table format's `MAX_PLANS`; a codegen test checks they agree).
+pub const MAX_PLANS: usize = 14;
 
 /// Rule (1)'s slack: a point may exceed the op's SLO share by 20 %.
 pub const SLO_SLACK: f64 = 1.2;
@@ -75,9 +79,17 @@ pub fn best_of_precision<R>(
         .map(|(i, _)| i)
 }
 
-/// All three rules. Returns point indices of the frontier sorted by decreasing energy (plan A first), ties by
-/// increasing latency, then index.
+/// All three rules, then [`thin`]. Returns point indices of the frontier sorted by decreasing energy (plan A
+/// first), ties by increasing latency, then index.
 pub fn prune<R>(evaluated: &[Evaluated<R>], slo_ms: f64) -> Vec<u16> {
+    let cost = |i: u16| evaluated[i as usize].cost().expect("frontier points are feasible");
+    let by_decreasing_energy = |a: &u16, b: &u16| {
+        let (ca, cb) = (cost(*a), cost(*b));
+        cb.est_jpt
+            .total_cmp(&ca.est_jpt)
+            .then(ca.est_lat_ms.total_cmp(&cb.est_lat_ms))
+            .then(a.cmp(b))
+    };
     let candidates: Vec<(u16, Cost)> = evaluated
         .iter()
         .filter_map(|e| e.cost().map(|c| (e.point.index, c)))
@@ -87,25 +99,47 @@ pub fn prune<R>(evaluated: &[Evaluated<R>], slo_ms: f64) -> Vec<u16> {
         .into_iter()
         .map(|i| candidates[i].0)
         .collect();
+    frontier.sort_by(by_decreasing_energy);
+    // One representative per precision: on the frontier already, its lowest-energy point there; otherwise
+    // rule 3's pick, which joins the frontier.
+    let mut representatives = Vec::new();
     for precision in PRECISIONS {
-        let has_one = frontier
+        let on_frontier = frontier
             .iter()
-            .any(|&i| evaluated[i as usize].point.precision == precision);
-        if !has_one {
-            if let Some(best) = best_of_precision(evaluated, precision, slo_ms) {
-                frontier.push(best);
+            .rev()
+            .find(|&&i| evaluated[i as usize].point.precision == precision);
+        match on_frontier {
+            Some(&i) => representatives.push(i),
+            None => {
+                if let Some(best) = best_of_precision(evaluated, precision, slo_ms) {
+                    representatives.push(best);
+                    frontier.push(best);
+                }
             }
         }
     }
-    let cost = |i: u16| evaluated[i as usize].cost().expect("frontier points are feasible");
-    frontier.sort_by(|&a, &b| {
-        let (ca, cb) = (cost(a), cost(b));
-        cb.est_jpt
-            .total_cmp(&ca.est_jpt)
-            .then(ca.est_lat_ms.total_cmp(&cb.est_lat_ms))
-            .then(a.cmp(&b))
-    });
-    frontier
+    frontier.sort_by(by_decreasing_energy);
+    thin(frontier, &representatives, MAX_PLANS)
+}
+
+/// Caps a frontier (sorted by decreasing energy) at `max` points: keeps every precision's representative and
+/// both ends (the fastest and the cheapest plan), then fills the remaining slots with points evenly spaced in
+/// rank between them, so the runtime still sees the whole energy/latency range. Order is preserved.
+pub fn thin(frontier: Vec<u16>, representatives: &[u16], max: usize) -> Vec<u16> {
+    if frontier.len() <= max {
+        return frontier;
+    }
+    let mut keep: Vec<u16> = representatives.to_vec();
+    for end in [frontier[0], frontier[frontier.len() - 1]] {
+        if !keep.contains(&end) {
+            keep.push(end);
+        }
+    }
+    let rest: Vec<u16> = frontier.iter().copied().filter(|i| !keep.contains(i)).collect();
+    let slots = max.saturating_sub(keep.len());
+    // Midpoints of `slots` equal rank intervals of `rest`: deterministic and spread over the whole range.
+    keep.extend((0..slots).map(|k| rest[(2 * k + 1) * rest.len() / (2 * slots)]));
+    frontier.into_iter().filter(|i| keep.contains(i)).collect()
 }
 
 #[cfg(test)]
@@ -115,7 +149,7 @@ mod tests {
     use riir_dialect::{LinkState, Precision};
 
     fn c(est_jpt: f64, est_lat_ms: f64) -> Cost {
-        Cost { est_jpt, est_lat_ms }
+        Cost::new(est_jpt, est_lat_ms)
     }
 
     fn axes() -> Axes {
@@ -219,6 +253,30 @@ mod tests {
         let f = prune(&ev, 100.0);
         let costs: Vec<Cost> = f.iter().map(|&i| ev[i as usize].cost().unwrap()).collect();
         assert!(costs.windows(2).all(|w| w[0].est_jpt >= w[1].est_jpt));
+    }
+
+    #[test]
+    fn thinning_keeps_ends_and_representatives_and_spreads_the_rest() {
+        let f: Vec<u16> = (0..30).collect();
+        let t = thin(f.clone(), &[7, 20], 14);
+        assert_eq!(t.len(), 14);
+        assert!(t.contains(&0) && t.contains(&29) && t.contains(&7) && t.contains(&20));
+        assert!(t.windows(2).all(|w| w[0] < w[1]), "order kept");
+        assert_eq!(thin(f[..10].to_vec(), &[3], 14), f[..10].to_vec());
+    }
+
+    #[test]
+    fn frontier_never_exceeds_max_plans() {
+        // A smooth trade-off: every point is non-dominated within its precision.
+        let ev = priced(|p| {
+            let k = p.index as f64;
+            Some(c(1000.0 - k, 1.0 + k))
+        });
+        let f = prune(&ev, 1000.0);
+        assert_eq!(f.len(), MAX_PLANS);
+        for prec in PRECISIONS {
+            assert!(f.iter().any(|&i| ev[i as usize].point.precision == prec), "{prec} kept");
+        }
     }
 
     #[test]
