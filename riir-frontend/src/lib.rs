@@ -1,1 +1,126 @@
 //! RIIR front ends: the pest grammar for RIIR text, and model-config → decode-graph lowering.
+//!
+//! Text pipeline: [`prescan`] (size, UTF-8, unterminated strings, nesting depth — so pest never recurses too
+//! deep) → [`syntax`] (pest grammar `riir.pest` → generic syntax tree) → [`build`] (keys and names → typed
+//! [`Module`]). The verifier (`riir_dialect::verify`) then checks semantic invariants; [`check_source`] runs
+//! both stages and returns their diagnostics together in source order.
+
+pub mod build;
+pub mod comments;
+pub mod prescan;
+pub mod suggest;
+pub mod syntax;
+
+use riir_dialect::{Diagnostic, Module};
+
+/// What the front end made of a file: the module (absent only when the text could not be parsed at all) and
+/// every diagnostic of the front end, in source order. When `diagnostics` holds errors, `module` leaves out
+/// the parts that were wrong.
+#[derive(Debug)]
+pub struct Parsed {
+    pub module: Option<Module>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses RIIR source given as bytes (checks size and UTF-8 first).
+pub fn parse_bytes(bytes: &[u8]) -> Parsed {
+    match prescan::decode(bytes) {
+        Ok(src) => parse_source(src),
+        Err(d) => Parsed {
+            module: None,
+            diagnostics: vec![d],
+        },
+    }
+}
+
+/// Parses RIIR text into a module, best-effort: see [`Parsed`].
+pub fn parse_source(src: &str) -> Parsed {
+    let failed = |d| Parsed {
+        module: None,
+        diagnostics: vec![d],
+    };
+    if src.len() > prescan::MAX_SOURCE_BYTES {
+        return failed(prescan::decode(src.as_bytes()).expect_err("too large"));
+    }
+    if let Err(d) = prescan::scan(src) {
+        return failed(d);
+    }
+    let file = match syntax::parse(src) {
+        Ok(f) => f,
+        Err(d) => return failed(d),
+    };
+    let (module, mut diagnostics) = build::build(src, &file);
+    sort_diagnostics(&mut diagnostics);
+    Parsed {
+        module: Some(module),
+        diagnostics,
+    }
+}
+
+/// Parses RIIR text; the module only when the front end found no error (the verifier has not run yet).
+pub fn parse(src: &str) -> Result<Module, Vec<Diagnostic>> {
+    let parsed = parse_source(src);
+    match parsed.module {
+        Some(m) if !parsed.has_errors() => Ok(m),
+        _ => Err(parsed.diagnostics),
+    }
+}
+
+/// Orders diagnostics by where they point (stable, so one position keeps the order they were found in).
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| d.primary_span().start);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use riir_dialect::{print_module, FallbackAction, LinkState, Precision, Residency};
+
+    const SEED: &str = include_str!("../../examples/decode_layer18.riir");
+
+    #[test]
+    fn the_source_example_parses_verbatim() {
+        let m = parse(SEED).expect("the seed example is valid");
+        assert_eq!(m.funcs.len(), 1);
+        let op = &m.ops[m.funcs.values().next().unwrap().body[0]];
+        assert_eq!(op.name.value, "attention");
+        let mem = op.memory.as_ref().unwrap();
+        assert_eq!(mem.residency_hint.as_ref().unwrap().value, Residency::HbmTier0);
+        assert_eq!(mem.prefetch.as_ref().unwrap().len(), 2);
+        assert!(mem.prefetch.as_ref().unwrap().iter().all(|r| r.value.is_some()));
+        assert_eq!(mem.evict.as_ref().unwrap()[0].value, None, "%kv12 is not an argument");
+        let power = op.power.as_ref().unwrap();
+        let plans = power.alternatives.as_ref().unwrap();
+        assert_eq!(plans.len(), 3);
+        assert_eq!(plans[1].precision.value, Precision::Fp8);
+        assert_eq!(plans[2].link.value, LinkState::CpoSleep);
+        assert_eq!(plans[0].sm_mhz.value, 1980);
+        assert_eq!(
+            power.fallback.as_ref().unwrap().action.value,
+            FallbackAction::RecomputeKv
+        );
+        // Spans are byte offsets into the source.
+        assert_eq!(&SEED[plans[1].precision.span.range()], "fp8");
+    }
+
+    #[test]
+    fn printing_the_seed_example_is_a_fixed_point() {
+        let once = print_module(&parse(SEED).unwrap());
+        let twice = print_module(&parse(&once).unwrap());
+        assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn comments_above_functions_and_ops_survive_printing() {
+        let src = "// file\n\n// the layer\nfunc @f() {\n  // first op\n  riir.op \"a\" {}\n}\n";
+        let m = parse(src).unwrap();
+        assert_eq!(m.header_comments, vec![" file"]);
+        assert_eq!(print_module(&m), src);
+    }
+}
