@@ -178,7 +178,7 @@ mod tests {
         assert!((r[1].frontier.slo_ms - 15.0).abs() < 1e-12);
         // The step counts weigh shares: the same op run 3 times per step gets a third of the share.
         let a = spec("a", 4.8);
-        let r = search_module(&cache, &axes(), 20.0, &[a.clone()], &[(a, 4.0)], price).unwrap();
+        let r = search_module(&cache, &axes(), 20.0, std::slice::from_ref(&a), &[(a, 4.0)], price).unwrap();
         assert!((r[0].frontier.slo_ms - 5.0).abs() < 1e-12);
     }
 
@@ -186,7 +186,7 @@ mod tests {
     fn an_op_with_no_feasible_point_is_an_error_with_its_reasons() {
         let cache = FrontierCache::new();
         let a = spec("a", 1.0);
-        let err = search_module(&cache, &axes(), 20.0, &[a.clone()], &[(a, 1.0)], |_, _| {
+        let err = search_module(&cache, &axes(), 20.0, std::slice::from_ref(&a), &[(a, 1.0)], |_, _| {
             Err::<Cost, _>("nope")
         })
         .unwrap_err();

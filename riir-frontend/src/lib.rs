@@ -1,4 +1,5 @@
 //! RIIR front ends: the pest grammar for RIIR text, and model-config → decode-graph lowering.
+<<<<<<< HEAD
 //!
 //! Text pipeline: [`prescan`] (size, UTF-8, unterminated strings, nesting depth — so pest never recurses too
 //! deep) → [`syntax`] (pest grammar `riir.pest` → generic syntax tree) → [`build`] (keys and names → typed
@@ -124,3 +125,6 @@ mod tests {
         assert_eq!(print_module(&m), src);
     }
 }
+=======
+pub mod lower;
+>>>>>>> lowering

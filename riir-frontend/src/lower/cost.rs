@@ -1,0 +1,504 @@
+//! The analytic work of each decode-step op on one GPU's shard: kernel class, shape, HBM bytes (weights, KV,
+//! activations), flops and link bytes. The formulas are listed in the `lower` module header; each function
+//! here implements one row of that table.
+
+use super::config::ModelConfig;
+use super::error::LowerError;
+use riir_dialect::{KernelClass, KernelInfo, Precision, Span, Spanned};
+
+/// Bytes per activation element (bf16/fp16 activations at every weight precision).
+pub const ACT_BYTES: u128 = 2;
+/// Bytes per KV-cache element (the cache stays bf16/fp16 at every weight precision).
+pub const KV_BYTES: u128 = 2;
+/// Flops per element of an RMSNorm with its residual add fused: add, square, accumulate, scale, weight.
+pub const NORM_FLOPS_PER_ELEM: u128 = 5;
+/// Flops per output element of SiLU(gate)·up: negate, exp, add, divide, multiply.
+pub const ACT_FLOPS_PER_ELEM: u128 = 5;
+
+/// Largest accepted batch (sequences decoded together).
+pub const MAX_BATCH: u64 = 1 << 20;
+/// Largest accepted context length (tokens in each sequence's KV cache).
+pub const MAX_CTX: u64 = 1 << 24;
+/// Largest accepted tensor-parallel degree.
+pub const MAX_TP: u64 = 1 << 12;
+
+/// What to lower: one decode step of `batch` sequences with `ctx` tokens of context each, sharded over `tp`
+/// GPUs, weights at `precision`. Power targets are copied onto every op (see [`PowerTargets`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LowerOptions {
+    pub batch: u64,
+    pub ctx: u64,
+    pub tp: u64,
+    pub precision: Precision,
+    pub power: PowerTargets,
+}
+
+impl LowerOptions {
+    /// Options with no power targets.
+    pub fn new(batch: u64, ctx: u64, tp: u64, precision: Precision) -> Self {
+        LowerOptions {
+            batch,
+            ctx,
+            tp,
+            precision,
+            power: PowerTargets::default(),
+        }
+    }
+}
+
+/// The step's power SLO, written into every op's `power = {…}` block when any is set. `target_jpt` is the
+/// whole step's joules-per-token target (as in the source, where one op's plans are priced per token of the
+/// step); the link budget goes only on all-reduce ops, the only ops that use the links.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PowerTargets {
+    pub target_jpt: Option<f64>,
+    pub max_temp_delta_100ms: Option<f64>,
+    pub link_budget_pj_per_bit: Option<f64>,
+}
+
+/// What an op of the decode step is. Its [`Role::name`] is the part of the op name after `layerN.`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    Embed,
+    EmbedAllreduce,
+    AttnNorm,
+    QkvProj,
+    Attention,
+    OProj,
+    AttnAllreduce,
+    MlpNorm,
+    Router,
+    GateUp,
+    Act,
+    Down,
+    MlpAllreduce,
+    FinalNorm,
+    LmHead,
+}
+
+impl Role {
+    pub const ALL: &'static [Role] = &[
+        Role::Embed,
+        Role::EmbedAllreduce,
+        Role::AttnNorm,
+        Role::QkvProj,
+        Role::Attention,
+        Role::OProj,
+        Role::AttnAllreduce,
+        Role::MlpNorm,
+        Role::Router,
+        Role::GateUp,
+        Role::Act,
+        Role::Down,
+        Role::MlpAllreduce,
+        Role::FinalNorm,
+        Role::LmHead,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Embed => "embed",
+            Role::EmbedAllreduce => "embed_allreduce",
+            Role::AttnNorm => "attn_norm",
+            Role::QkvProj => "qkv_proj",
+            Role::Attention => "attention",
+            Role::OProj => "o_proj",
+            Role::AttnAllreduce => "attn_allreduce",
+            Role::MlpNorm => "mlp_norm",
+            Role::Router => "router",
+            Role::GateUp => "gate_up",
+            Role::Act => "act",
+            Role::Down => "down",
+            Role::MlpAllreduce => "mlp_allreduce",
+            Role::FinalNorm => "final_norm",
+            Role::LmHead => "lm_head",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Role> {
+        Role::ALL.iter().copied().find(|r| r.name() == name)
+    }
+
+    /// Ops repeated in every decoder layer (named `layerN.<role>`); the others run once per step.
+    pub fn in_layer(self) -> bool {
+        !matches!(
+            self,
+            Role::Embed | Role::EmbedAllreduce | Role::FinalNorm | Role::LmHead
+        )
+    }
+
+    pub fn is_allreduce(self) -> bool {
+        matches!(self, Role::EmbedAllreduce | Role::AttnAllreduce | Role::MlpAllreduce)
+    }
+}
+
+/// One op's analytic work for one GPU's shard and one decode step. Byte counts are split by what is moved so
+/// that the summary can total them separately; `bytes_hbm` is their sum.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Work {
+    pub class: KernelClass,
+    /// Named dimensions of the shard, in print order.
+    pub shape: Vec<(&'static str, u64)>,
+    pub weight_bytes: u128,
+    pub kv_bytes: u128,
+    pub activation_bytes: u128,
+    pub flops: u128,
+    pub link_bytes: u128,
+}
+
+impl Work {
+    pub fn bytes_hbm(&self) -> u128 {
+        self.weight_bytes + self.kv_bytes + self.activation_bytes
+    }
+
+    /// The dialect's `kernel = {…}` block. `link_bytes` is written only for ops that use the links.
+    pub fn kernel_info(&self) -> KernelInfo {
+        KernelInfo {
+            class: Spanned::synthetic(self.class),
+            shape: self
+                .shape
+                .iter()
+                // Every dimension is bounded by MAX_DIM·MAX_BATCH-sized products (< 2^45), so it fits an i64.
+                .map(|&(n, v)| (Spanned::synthetic(n.to_string()), Spanned::synthetic(v as i64)))
+                .collect(),
+            bytes_hbm: Spanned::synthetic(self.bytes_hbm() as f64),
+            flops: Spanned::synthetic(self.flops as f64),
+            link_bytes: (self.class == KernelClass::Allreduce).then(|| Spanned::synthetic(self.link_bytes as f64)),
+            span: Span::SYNTHETIC,
+        }
+    }
+}
+
+/// Per-GPU dimensions of one decode step: the model's figures divided by the tensor-parallel degree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dims {
+    pub batch: u128,
+    pub ctx: u128,
+    pub tp: u128,
+    pub hidden: u128,
+    pub layers: u128,
+    pub head_dim: u128,
+    /// Query heads on one GPU.
+    pub heads: u128,
+    /// Key/value heads on one GPU (1 when tp exceeds the model's KV heads and they are replicated).
+    pub kv_heads: u128,
+    /// Intermediate (MLP) width on one GPU, per expert.
+    pub inter: u128,
+    /// Vocabulary rows on one GPU (rounded up: the last shard is padded, as vocab-parallel layers do).
+    pub vocab: u128,
+    pub moe: Option<MoeDims>,
+    /// Bits per weight at the lowering precision.
+    pub weight_bits: u128,
+}
+
+/// Mixture-of-experts dimensions of one decode step.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct MoeDims {
+    pub experts: u128,
+    pub top_k: u128,
+    /// Distinct experts whose weights the step reads: the expected count under uniform routing, rounded up.
+    pub experts_read: u128,
+}
+
+impl Dims {
+    /// Checks the options against the model and derives the per-GPU dimensions.
+    pub fn new(config: &ModelConfig, opts: &LowerOptions) -> Result<Dims, LowerError> {
+        let range = |name: &str, v: u64, max: u64| {
+            if v == 0 || v > max {
+                Err(LowerError::option(
+                    name,
+                    format!("must be between 1 and {max}, got {v}"),
+                ))
+            } else {
+                Ok(v as u128)
+            }
+        };
+        let batch = range("batch", opts.batch, MAX_BATCH)?;
+        let ctx = range("ctx", opts.ctx, MAX_CTX)?;
+        let tp = range("tp", opts.tp, MAX_TP)?;
+        let file = config.source.as_str();
+        let heads = config.num_attention_heads as u128;
+        if heads % tp != 0 {
+            return Err(LowerError::field(
+                file,
+                "num_attention_heads",
+                format!("{heads} is not divisible by tp ({tp})"),
+            ));
+        }
+        let kv = config.num_key_value_heads as u128;
+        let kv_heads = if kv % tp == 0 {
+            kv / tp
+        } else if tp % kv == 0 {
+            1
+        } else {
+            return Err(LowerError::field(
+                file,
+                "num_key_value_heads",
+                format!("{kv} is neither divisible by tp ({tp}) nor a divisor of it"),
+            ));
+        };
+        let inter = config.intermediate_size as u128;
+        if inter % tp != 0 {
+            return Err(LowerError::field(
+                file,
+                "intermediate_size",
+                format!("{inter} is not divisible by tp ({tp})"),
+            ));
+        }
+        let weight_bits = match opts.precision {
+            Precision::Fp16 | Precision::Bf16 => 16,
+            Precision::Fp8 => 8,
+            Precision::Fp4 => 4,
+        };
+        let moe = config.moe.map(|m| {
+            let (e, k) = (m.num_local_experts as u128, m.num_experts_per_tok as u128);
+            MoeDims {
+                experts: e,
+                top_k: k,
+                experts_read: expected_experts_read(e, k, batch),
+            }
+        });
+        Ok(Dims {
+            batch,
+            ctx,
+            tp,
+            hidden: config.hidden_size as u128,
+            layers: config.num_hidden_layers as u128,
+            head_dim: config.head_dim as u128,
+            heads: heads / tp,
+            kv_heads,
+            inter: inter / tp,
+            vocab: (config.vocab_size as u128).div_ceil(tp),
+            moe,
+            weight_bits,
+        })
+    }
+
+    /// Bytes of `params` weights at the lowering precision (rounded up to whole bytes for fp4).
+    pub fn weights(&self, params: u128) -> u128 {
+        (params * self.weight_bits).div_ceil(8)
+    }
+
+    /// The ops of one decoder layer, in order, with their work. All-reduces appear only when tp > 1.
+    pub fn layer_ops(&self) -> Vec<(Role, Work)> {
+        let mut ops = vec![
+            (Role::AttnNorm, self.norm()),
+            (Role::QkvProj, self.qkv_proj()),
+            (Role::Attention, self.attention()),
+            (Role::OProj, self.o_proj()),
+        ];
+        if self.tp > 1 {
+            ops.push((Role::AttnAllreduce, self.allreduce()));
+        }
+        ops.push((Role::MlpNorm, self.norm()));
+        match self.moe {
+            None => {
+                ops.push((Role::GateUp, self.linear(self.batch, 2 * self.inter, self.hidden)));
+                ops.push((Role::Act, self.act(self.batch)));
+                ops.push((Role::Down, self.linear(self.batch, self.hidden, self.inter)));
+            }
+            Some(moe) => {
+                ops.push((Role::Router, self.router(moe)));
+                ops.push((Role::GateUp, self.expert_gate_up(moe)));
+                ops.push((Role::Act, self.act(self.batch * moe.top_k)));
+                ops.push((Role::Down, self.expert_down(moe)));
+            }
+        }
+        if self.tp > 1 {
+            ops.push((Role::MlpAllreduce, self.allreduce()));
+        }
+        ops
+    }
+
+    /// The ops before the first layer: the embedding lookup (and its all-reduce when tp > 1).
+    pub fn prologue_ops(&self) -> Vec<(Role, Work)> {
+        let mut ops = vec![(Role::Embed, self.embed())];
+        if self.tp > 1 {
+            ops.push((Role::EmbedAllreduce, self.allreduce()));
+        }
+        ops
+    }
+
+    /// The ops after the last layer: the final norm and the lm_head.
+    pub fn epilogue_ops(&self) -> Vec<(Role, Work)> {
+        vec![
+            (Role::FinalNorm, self.norm()),
+            (Role::LmHead, self.linear(self.batch, self.vocab, self.hidden)),
+        ]
+    }
+
+    fn embed(&self) -> Work {
+        // Vocab-parallel: each GPU gathers the rows it owns (batch/tp of them on average) and writes zeros for
+        // the rest, so the output is the full batch×hidden block on every GPU.
+        Work {
+            class: KernelClass::Embedding,
+            shape: dims(&[("batch", self.batch), ("hidden", self.hidden), ("vocab", self.vocab)]),
+            weight_bytes: self.weights(self.batch.div_ceil(self.tp) * self.hidden),
+            kv_bytes: 0,
+            activation_bytes: self.batch * self.hidden * ACT_BYTES,
+            flops: 0,
+            link_bytes: 0,
+        }
+    }
+
+    fn norm(&self) -> Work {
+        let elems = self.batch * self.hidden;
+        Work {
+            class: KernelClass::Norm,
+            shape: dims(&[("batch", self.batch), ("hidden", self.hidden)]),
+            // Norm weights are replicated on every GPU.
+            weight_bytes: self.weights(self.hidden),
+            kv_bytes: 0,
+            // Reads the input and the residual, writes the normalised output and the updated residual.
+            activation_bytes: 4 * elems * ACT_BYTES,
+            flops: NORM_FLOPS_PER_ELEM * elems,
+            link_bytes: 0,
+        }
+    }
+
+    /// A dense `[m, k] × [k, n]` projection whose weight shard is k×n.
+    fn linear(&self, m: u128, n: u128, k: u128) -> Work {
+        Work {
+            class: KernelClass::Linear,
+            shape: dims(&[("m", m), ("n", n), ("k", k)]),
+            weight_bytes: self.weights(n * k),
+            kv_bytes: 0,
+            activation_bytes: (m * k + m * n) * ACT_BYTES,
+            flops: 2 * m * n * k,
+            link_bytes: 0,
+        }
+    }
+
+    fn qkv_proj(&self) -> Work {
+        let n = (self.heads + 2 * self.kv_heads) * self.head_dim;
+        self.linear(self.batch, n, self.hidden)
+    }
+
+    fn o_proj(&self) -> Work {
+        self.linear(self.batch, self.hidden, self.heads * self.head_dim)
+    }
+
+    fn attention(&self) -> Work {
+        let (b, hd) = (self.batch, self.head_dim);
+        Work {
+            class: KernelClass::AttentionDecode,
+            shape: dims(&[
+                ("batch", b),
+                ("heads", self.heads),
+                ("kv_heads", self.kv_heads),
+                ("head_dim", hd),
+                ("ctx", self.ctx),
+            ]),
+            weight_bytes: 0,
+            // K and V of `ctx` cached tokens read, plus the new token's K and V written.
+            kv_bytes: 2 * self.kv_heads * hd * (self.ctx + 1) * b * KV_BYTES,
+            // Reads q, k, v of the new token; writes the attention output.
+            activation_bytes: (b * (self.heads + 2 * self.kv_heads) * hd + b * self.heads * hd) * ACT_BYTES,
+            // QKᵀ and PV: 2 flops per multiply-add, each over ctx × head_dim per query head.
+            flops: 4 * b * self.heads * self.ctx * hd,
+            link_bytes: 0,
+        }
+    }
+
+    fn allreduce(&self) -> Work {
+        let elems = self.batch * self.hidden;
+        let chunk = elems.div_ceil(self.tp);
+        Work {
+            class: KernelClass::Allreduce,
+            shape: dims(&[("batch", self.batch), ("hidden", self.hidden), ("tp", self.tp)]),
+            weight_bytes: 0,
+            kv_bytes: 0,
+            // Reads the local partial sums, writes the reduced result.
+            activation_bytes: 2 * elems * ACT_BYTES,
+            // Ring: reduce-scatter adds (tp−1) received chunks.
+            flops: (self.tp - 1) * chunk,
+            // Ring: tp−1 chunk sends in reduce-scatter and tp−1 in all-gather.
+            link_bytes: 2 * (self.tp - 1) * chunk * ACT_BYTES,
+        }
+    }
+
+    /// SiLU(gate)·up over `m` rows.
+    fn act(&self, m: u128) -> Work {
+        Work {
+            class: KernelClass::Elementwise,
+            shape: dims(&[("m", m), ("n", self.inter)]),
+            weight_bytes: 0,
+            kv_bytes: 0,
+            activation_bytes: (m * 2 * self.inter + m * self.inter) * ACT_BYTES,
+            flops: ACT_FLOPS_PER_ELEM * m * self.inter,
+            link_bytes: 0,
+        }
+    }
+
+    fn router(&self, moe: MoeDims) -> Work {
+        // The router is replicated on every GPU (it is tiny), so it is not divided by tp.
+        let mut w = self.linear(self.batch, moe.experts, self.hidden);
+        w.class = KernelClass::Router;
+        w
+    }
+
+    fn expert_gate_up(&self, moe: MoeDims) -> Work {
+        let (m, n, k) = (self.batch * moe.top_k, 2 * self.inter, self.hidden);
+        Work {
+            class: KernelClass::Linear,
+            shape: dims(&[("experts", moe.experts_read), ("m", m), ("n", n), ("k", k)]),
+            weight_bytes: self.weights(moe.experts_read * n * k),
+            kv_bytes: 0,
+            activation_bytes: (m * k + m * n) * ACT_BYTES,
+            flops: 2 * m * n * k,
+            link_bytes: 0,
+        }
+    }
+
+    fn expert_down(&self, moe: MoeDims) -> Work {
+        let (m, n, k) = (self.batch * moe.top_k, self.hidden, self.inter);
+        Work {
+            class: KernelClass::Linear,
+            shape: dims(&[("experts", moe.experts_read), ("m", m), ("n", n), ("k", k)]),
+            weight_bytes: self.weights(moe.experts_read * n * k),
+            kv_bytes: 0,
+            // The top-k weighted sum is fused into the epilogue: one batch×hidden output.
+            activation_bytes: (m * k + self.batch * n) * ACT_BYTES,
+            flops: 2 * m * n * k,
+            link_bytes: 0,
+        }
+    }
+}
+
+fn dims(d: &[(&'static str, u128)]) -> Vec<(&'static str, u64)> {
+    // Every dimension is a config figure (≤ 2^24), a per-GPU share of one, or batch·top_k (≤ 2^36).
+    d.iter().map(|&(n, v)| (n, v as u64)).collect()
+}
+
+/// Expected number of distinct experts hit when `batch` tokens each pick `k` of `e` experts uniformly:
+/// e·(1 − (1 − k/e)^batch), rounded up (a partly-hit expert still has its whole weights read).
+pub fn expected_experts_read(e: u128, k: u128, batch: u128) -> u128 {
+    let miss = 1.0 - k as f64 / e as f64;
+    // batch ≤ MAX_BATCH = 2^20 fits an i32 exponent.
+    let expected = e as f64 * (1.0 - miss.powi(batch.min(i32::MAX as u128) as i32));
+    // The epsilon keeps exact cases (batch 1 → k) from rounding up through floating-point noise.
+    let read = (expected - 1e-9).ceil().max(0.0) as u128;
+    read.clamp(k.min(e), e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn experts_read_is_k_for_one_token_and_saturates() {
+        assert_eq!(expected_experts_read(8, 2, 1), 2);
+        assert_eq!(expected_experts_read(8, 2, 2), 4); // 8·(1 − 0.75²) = 3.5
+        assert_eq!(expected_experts_read(8, 2, 64), 8);
+        assert_eq!(expected_experts_read(8, 8, 1), 8);
+        assert_eq!(expected_experts_read(64, 1, 1), 1);
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for &r in Role::ALL {
+            assert_eq!(Role::from_name(r.name()), Some(r));
+        }
+        assert_eq!(Role::from_name("qkv"), None);
+    }
+}
