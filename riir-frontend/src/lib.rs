@@ -1,5 +1,4 @@
 //! RIIR front ends: the pest grammar for RIIR text, and model-config → decode-graph lowering.
-<<<<<<< HEAD
 //!
 //! Text pipeline: [`prescan`] (size, UTF-8, unterminated strings, nesting depth — so pest never recurses too
 //! deep) → [`syntax`] (pest grammar `riir.pest` → generic syntax tree) → [`build`] (keys and names → typed
@@ -8,6 +7,7 @@
 
 pub mod build;
 pub mod comments;
+pub mod lower;
 pub mod prescan;
 pub mod suggest;
 pub mod syntax;
@@ -125,6 +125,3 @@ mod tests {
         assert_eq!(print_module(&m), src);
     }
 }
-=======
-pub mod lower;
->>>>>>> lowering
