@@ -6,6 +6,7 @@
 //! - [`diagnostic`]: span-carrying errors and warnings.
 //! - [`print`]: the canonical text form (`riirc fmt`).
 //! - [`verified`]: the `Verified<Module>` token that codegen requires.
+//! - [`verify`]: the verifier; its header lists every invariant and which stage checks it.
 
 pub mod diagnostic;
 pub mod entity;
@@ -14,6 +15,7 @@ pub mod names;
 pub mod print;
 pub mod span;
 pub mod verified;
+pub mod verify;
 
 pub use diagnostic::{Diagnostic, Label, Severity};
 pub use entity::{Arena, EntityRef, FuncId, OpId, ValueId};
@@ -22,3 +24,4 @@ pub use names::{FallbackAction, KernelClass, LinkState, MemoryVariant, Named, Pr
 pub use print::print_module;
 pub use span::{Span, Spanned};
 pub use verified::Verified;
+pub use verify::{diagnose, verify, verify_owned};

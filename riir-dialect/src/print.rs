@@ -91,6 +91,22 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+/// Whether `s` is an identifier of the text form: words of letters, digits and `_` (not starting with a digit),
+/// joined by `.` (`HBM.tier0`, `kv.block`). Names that are not would print text that does not parse back.
+pub fn is_ident(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.').all(|w| {
+            let mut chars = w.chars();
+            chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
+/// Whether `s` can follow `%` in the text form: letters, digits, `_` and `.` (`kv42`, `0`, `x.1`).
+pub fn is_value_name(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+}
+
 fn push_indent(out: &mut String, indent: usize) {
     for _ in 0..indent {
         out.push_str("  ");
@@ -396,6 +412,13 @@ func @g() {
 }
 "#;
         assert_eq!(print_module(&m), expected);
+    }
+
+    #[test]
+    fn identifiers_match_the_grammar() {
+        assert!(is_ident("HBM.tier0") && is_ident("_x1") && is_ident("A"));
+        assert!(!is_ident("") && !is_ident("1a") && !is_ident("a..b") && !is_ident("a-b") && !is_ident("a."));
+        assert!(is_value_name("0") && is_value_name("kv.42") && !is_value_name("") && !is_value_name("a b"));
     }
 
     #[test]

@@ -8,7 +8,6 @@ use std::ops::Deref;
 pub struct Verified<T>(T);
 
 impl<T> Verified<T> {
-    #[allow(dead_code)] // the verifier (verify.rs) is its only caller; remove this once it lands
     pub(crate) fn new_unchecked(value: T) -> Self {
         Verified(value)
     }

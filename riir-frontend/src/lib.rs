@@ -12,7 +12,7 @@ pub mod prescan;
 pub mod suggest;
 pub mod syntax;
 
-use riir_dialect::{Diagnostic, Module};
+use riir_dialect::{Diagnostic, Module, Verified};
 
 /// What the front end made of a file: the module (absent only when the text could not be parsed at all) and
 /// every diagnostic of the front end, in source order. When `diagnostics` holds errors, `module` leaves out
@@ -73,6 +73,54 @@ pub fn parse(src: &str) -> Result<Module, Vec<Diagnostic>> {
     }
 }
 
+/// A file checked by both stages: the verified module when there was no error, and every diagnostic (errors
+/// and warnings of the front end and the verifier) in source order.
+#[derive(Debug)]
+pub struct Checked {
+    pub module: Option<Verified<Module>>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses and verifies RIIR source given as bytes. This is what `riirc check` runs.
+pub fn check_bytes(bytes: &[u8]) -> Checked {
+    match prescan::decode(bytes) {
+        Ok(src) => check_source(src),
+        Err(d) => Checked {
+            module: None,
+            diagnostics: vec![d],
+        },
+    }
+}
+
+/// Parses and verifies RIIR text. The verifier also runs on what the front end could build when the front end
+/// found errors, so one run reports both stages' findings.
+pub fn check_source(src: &str) -> Checked {
+    let parsed = parse_source(src);
+    let front_end_failed = parsed.has_errors();
+    let mut diagnostics = parsed.diagnostics;
+    let Some(module) = parsed.module else {
+        return Checked {
+            module: None,
+            diagnostics,
+        };
+    };
+    diagnostics.extend(riir_dialect::diagnose(&module));
+    sort_diagnostics(&mut diagnostics);
+    let module = if front_end_failed || diagnostics.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        // No errors were found by `diagnose`, so this cannot fail; go through `verify` for the token.
+        riir_dialect::verify_owned(module).ok()
+    };
+    Checked { module, diagnostics }
+}
+
 /// Orders diagnostics by where they point (stable, so one position keeps the order they were found in).
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| d.primary_span().start);
@@ -115,6 +163,34 @@ mod tests {
         let once = print_module(&parse(SEED).unwrap());
         let twice = print_module(&parse(&once).unwrap());
         assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn check_reports_both_stages_in_source_order() {
+        let src = "func @f() {\n  riir.op \"a\" {\n    memory = {reuse_confidence = 1.5},\n    power = {\n      \
+                   target_jpt = 0.3, alternatives = [{id = A, precision = fp9, sm_mhz = 1, hbm_bw = 1.0, link = dsp, \
+                   est_jpt = 0.1, est_lat_ms = 1.0}]\n    }\n  }\n}\n";
+        let checked = check_source(src);
+        let messages: Vec<_> = checked.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`reuse_confidence` must be in [0, 1], found 1.5",
+                "unknown precision `fp9`"
+            ]
+        );
+        assert!(checked.module.is_none());
+    }
+
+    #[test]
+    fn the_seed_example_checks_with_one_warning() {
+        let checked = check_source(SEED);
+        assert!(checked.module.is_some());
+        let [w] = checked.diagnostics.as_slice() else {
+            panic!("{:?}", checked.diagnostics)
+        };
+        assert!(!w.is_error());
+        assert_eq!(&SEED[w.primary_span().range()], "%kv12");
     }
 
     #[test]
