@@ -1,0 +1,155 @@
+//! The `EnergyModel` trait both forms implement, the form selector, and the stable model hash.
+
+use crate::physical::PhysicalCoefficients;
+use crate::seed::SeedCoefficients;
+use crate::sku::Sku;
+use crate::work::{Infeasible, KernelWork, OperatingPoint, Prediction};
+use std::fmt;
+
+/// Predicts a kernel's energy and latency on a SKU. Implementations are pure functions of their
+/// coefficients and arguments, so the search may call them from many threads.
+pub trait EnergyModel: Send + Sync {
+    /// Which form this is.
+    fn form(&self) -> ModelForm;
+
+    /// The raw estimate, assuming `sku.check(work, point)` passed. Calibration scores this directly.
+    fn estimate(&self, sku: &Sku, work: &KernelWork, point: &OperatingPoint) -> Prediction;
+
+    /// Stable across runs, platforms and Rust versions: FNV-1a over the form name and the coefficients'
+    /// IEEE-754 bits. Cache keys use it; any coefficient change changes it.
+    fn model_hash(&self) -> u64;
+
+    /// The estimate, or why the point cannot run: the SKU's structural rules ([`Sku::check`]) and the
+    /// board power limit on the board's share of the power (links excluded): a point predicted above it
+    /// would be throttled by firmware, so its latency would be fiction.
+    fn predict(&self, sku: &Sku, work: &KernelWork, point: &OperatingPoint) -> Result<Prediction, Infeasible> {
+        sku.check(work, point)?;
+        let p = self.estimate(sku, work, point);
+        let predicted_w = p.board_power_w();
+        if predicted_w > sku.board_limit_w {
+            return Err(Infeasible::OverPowerLimit {
+                predicted_w,
+                limit_w: sku.board_limit_w,
+            });
+        }
+        Ok(p)
+    }
+}
+
+/// The two model forms. Names on the command line and in SKU tables: `physical`, `seed`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ModelForm {
+    #[default]
+    Physical,
+    Seed,
+}
+
+impl ModelForm {
+    pub const ALL: [ModelForm; 2] = [ModelForm::Physical, ModelForm::Seed];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            ModelForm::Physical => "physical",
+            ModelForm::Seed => "seed",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ModelForm> {
+        ModelForm::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+impl fmt::Display for ModelForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// FNV-1a, 64-bit: tiny, stable, and good enough to tell coefficient sets apart in a cache key.
+pub(crate) fn fnv1a(tag: &str, values: &[f64]) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h = OFFSET;
+    let bytes = tag.bytes().chain(values.iter().flat_map(|v| v.to_bits().to_le_bytes()));
+    for b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(PRIME);
+    }
+    h
+}
+
+/// A model of either form: what `Sku::model` returns and what the CLI and the search hold.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum Model {
+    Physical(PhysicalCoefficients),
+    Seed(SeedCoefficients),
+}
+
+impl Model {
+    /// Flattened coefficients (energy then latency), as hashed and as the Bayesian update's prior uses.
+    pub fn coefficients(&self) -> Vec<f64> {
+        match self {
+            Model::Physical(c) => c.energy_vector().into_iter().chain(c.latency_vector()).collect(),
+            Model::Seed(c) => c.a.into_iter().chain(c.b).collect(),
+        }
+    }
+}
+
+impl EnergyModel for Model {
+    fn form(&self) -> ModelForm {
+        match self {
+            Model::Physical(_) => ModelForm::Physical,
+            Model::Seed(_) => ModelForm::Seed,
+        }
+    }
+
+    fn estimate(&self, sku: &Sku, work: &KernelWork, point: &OperatingPoint) -> Prediction {
+        match self {
+            Model::Physical(c) => c.estimate(sku, work, point),
+            Model::Seed(c) => c.estimate(work, point),
+        }
+    }
+
+    fn model_hash(&self) -> u64 {
+        fnv1a(self.form().name(), &self.coefficients())
+    }
+}
+
+impl Sku {
+    /// The SKU's model of a form: its calibrated coefficients when the file has them, else the
+    /// datasheet-derived defaults.
+    pub fn model(&self, form: ModelForm) -> Model {
+        match form {
+            ModelForm::Physical => {
+                Model::Physical(self.physical.unwrap_or_else(|| PhysicalCoefficients::defaults(self)))
+            }
+            ModelForm::Seed => Model::Seed(self.seed.unwrap_or_else(|| SeedCoefficients::defaults(self))),
+        }
+    }
+
+    /// True when the file carries calibrated coefficients for `form`.
+    pub fn is_calibrated(&self, form: ModelForm) -> bool {
+        match form {
+            ModelForm::Physical => self.physical.is_some(),
+            ModelForm::Seed => self.seed.is_some(),
+        }
+    }
+
+    /// The search's grid for this SKU: every (clock level, HBM level, search link state) operating point,
+    /// in a fixed order (clock, then bandwidth, then link; highest first).
+    pub fn operating_points(&self) -> Vec<OperatingPoint> {
+        let mut out = Vec::with_capacity(4 * 3 * 3);
+        for &sm_mhz in &self.sm_mhz_levels {
+            for &hbm_bw_tbps in &self.hbm_bw_levels_tbps {
+                for &link in &self.search_link_states {
+                    out.push(OperatingPoint {
+                        sm_mhz,
+                        hbm_bw_tbps,
+                        link,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
