@@ -58,7 +58,7 @@ pub struct Frontier {
     /// The latency bound rule (1) was applied to, before the 1.2 slack: the op's SLO share, ms.
     pub slo_ms: f64,
     pub plans: Vec<NamedPlan>,
-    /// `None` only when no point at all is feasible.
+    /// `None` when no recompute point is feasible.
     pub fallback: Option<FallbackPlan>,
     pub points_feasible: usize,
 }
@@ -85,30 +85,25 @@ pub fn frontier<R>(evaluated: &[Evaluated<R>], slo_ms: f64) -> Frontier {
     }
 }
 
-/// The fallback, computed from the model: the runtime uses it when no plan fits the energy budget, so it is the
-/// lowest-energy (est_jpt) feasible point of the `recompute` memory variant — `recompute_kv`, as in the source.
-/// It ignores the SLO: it is the last resort. When no recompute point is feasible it is `defer` at the
-/// lowest-energy feasible point. Ties: lower latency, then lower index.
+/// The fallback, computed from the model: the runtime falls back when no plan fits the power budget, so it is
+/// the `recompute` memory variant (`recompute_kv`, as in the source) at its lowest-power feasible point
+/// (lowest `est_power_w`; ties: lower energy, then lower index). It ignores the SLO: it is the last resort.
+/// `None` when no recompute point is feasible.
 pub fn fallback<R>(evaluated: &[Evaluated<R>]) -> Option<FallbackPlan> {
-    let cheapest = |only_recompute: bool| {
-        evaluated
-            .iter()
-            .filter(|e| !only_recompute || e.point.memory == MemoryVariant::Recompute)
-            .filter_map(|e| e.cost().map(|c| (e.point, c)))
-            .min_by(|a, b| a.1.cmp_energy_then_latency(&b.1).then(a.0.index.cmp(&b.0.index)))
-    };
-    cheapest(true)
+    evaluated
+        .iter()
+        .filter(|e| e.point.memory == MemoryVariant::Recompute)
+        .filter_map(|e| e.cost().map(|c| (e.point, c)))
+        .min_by(|a, b| {
+            a.1.est_power_w
+                .total_cmp(&b.1.est_power_w)
+                .then(a.1.cmp_energy_then_latency(&b.1))
+                .then(a.0.index.cmp(&b.0.index))
+        })
         .map(|(point, cost)| FallbackPlan {
             action: FallbackAction::RecomputeKv,
             point,
             cost,
-        })
-        .or_else(|| {
-            cheapest(false).map(|(point, cost)| FallbackPlan {
-                action: FallbackAction::Defer,
-                point,
-                cost,
-            })
         })
 }
 
@@ -164,25 +159,25 @@ mod tests {
     }
 
     #[test]
-    fn fallback_is_the_cheapest_recompute_point_or_defer() {
+    fn fallback_is_the_lowest_power_recompute_point() {
         let ev = evaluate(&axes(), |p| {
-            let base = 1.0 + p.index as f64 / 720.0;
-            Ok::<_, &str>(Cost::new(base, 2.0 - base / 2.0))
+            let mut c = Cost::new(1.0, 1.0);
+            c.est_power_w = 1000.0 - p.index as f64;
+            Ok::<_, &str>(c)
         });
         let fb = fallback(&ev).unwrap();
         assert_eq!(fb.action, FallbackAction::RecomputeKv);
         assert_eq!(fb.point.memory, MemoryVariant::Recompute);
-        assert_eq!(fb.point.index, 4, "the first recompute point is the cheapest");
+        assert_eq!(fb.point.index, 719, "the last recompute point draws the least power");
 
         let ev = evaluate(&axes(), |p| {
             if p.memory == MemoryVariant::Recompute {
                 Err("recompute unavailable")
             } else {
-                Ok(Cost::new(1.0 + p.index as f64, 1.0))
+                Ok(Cost::new(1.0, 1.0))
             }
         });
-        let fb = fallback(&ev).unwrap();
-        assert_eq!((fb.action, fb.point.index), (FallbackAction::Defer, 0));
+        assert_eq!(fallback(&ev), None);
     }
 
     #[test]

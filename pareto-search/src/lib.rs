@@ -6,12 +6,14 @@
 //! - [`frontier`]: one kernel's search (parallel pricing, pruning, plan names, fallback).
 //! - [`memory`]: the five memory variants and what each does to an op's work.
 //! - [`cache`]: the frontier cache and its hit/miss counts.
+//! - [`price`]: pricing a point with a SKU's energy model (precision, memory variant, per-token figures).
 //! - [`search`]: whole-module search, with each op's share of the decode-step SLO.
 
 pub mod cache;
 pub mod cost;
 pub mod frontier;
 pub mod memory;
+pub mod price;
 pub mod prune;
 pub mod search;
 pub mod space;
@@ -20,6 +22,7 @@ pub use cache::{CacheStats, FrontierCache, KernelKey, Points};
 pub use cost::{Cost, Evaluated, Infeasible};
 pub use frontier::{evaluate, fallback, fastest, frontier, plan_id, FallbackPlan, Frontier, NamedPlan};
 pub use memory::{VariantParams, VariantUnavailable, Work, REUSE_THRESHOLD};
+pub use price::{axes_for, Pricer, Reason, LINK_GBPS};
 pub use prune::{prune, MAX_PLANS, SLO_SLACK};
 pub use search::{search_module, KernelSpec, OpSearch, SearchError};
 pub use space::{Axes, AxesError, Point, MEMORY_VARIANTS, POINTS_PER_KERNEL, PRECISIONS};

@@ -10,7 +10,7 @@
 //! | `prefetch`        | B·(1 + 0.10), F             | B·(1 − 0.30), F     | always               |
 //! | `reuse_low_bytes` | B·(1 − 0.30·rc), F          | same                | only when rc > 0.7   |
 //! | `sram_pinned`     | B·(1 − 0.20), F·1.25        | same                | always               |
-//! | `recompute`       | B·(1 − 0.50), F + 0.50·B·64 | same                | always               |
+//! | `recompute`       | B·(1 − 0.50), F + 0.50·B·256| same                | always               |
 //!
 //! - `prefetch`: 30 % of the reads are issued during the previous op (the next layer's weights and KV blocks
 //!   are known in decode), so their time is hidden; 10 % extra bytes are fetched at block granularity and wasted.
@@ -20,7 +20,7 @@
 //! - `sram_pinned`: the op's hottest 20 % of bytes are pinned in on-chip SRAM; the pinned lines take SRAM from
 //!   the SMs' working space, which costs 25 % more issue slots (modelled as 25 % more flops).
 //! - `recompute`: half of the bytes (the KV share) are recomputed from the layer input instead of read, at
-//!   64 flops per byte avoided. This is the `recompute_kv` fallback's variant.
+//! X
 //!
 //! The fractions are modelling assumptions, not measurements; they live in [`VariantParams`] so a calibration
 //! can replace them. Precision scaling (fp8 halves bytes, fp4 quarters them) is applied before the variant.
@@ -69,7 +69,7 @@ impl Default for VariantParams {
             sram_share: 0.20,
             sram_flop_penalty: 1.25,
             recompute_share: 0.50,
-            recompute_flops_per_byte: 64.0,
+            recompute_flops_per_byte: 256.0,
         }
     }
 }
@@ -210,6 +210,6 @@ mod tests {
             assert_eq!(v.energy.link_bytes, W.link_bytes);
         }
         let r = apply(MemoryVariant::Recompute, W, None, &p).unwrap();
-        assert_eq!(r.energy.flops, 100.0 + 500.0 * 64.0);
+        assert_eq!(r.energy.flops, 100.0 + 500.0 * 256.0);
     }
 }

@@ -21,8 +21,10 @@ use std::sync::Arc;
 pub struct KernelSpec {
     pub key: KernelKey,
     pub class: KernelClass,
-    /// Work of one decode step at 16-bit precision, before any memory variant.
+    /// Work of one decode step with 16-bit weights, before any memory variant.
     pub work: Work,
+    /// The part of `work.bytes_hbm` that is weights (scaled by precision; see `price.rs`).
+    pub weight_bytes: f64,
     pub reuse_confidence: Option<f64>,
 }
 
@@ -155,6 +157,7 @@ mod tests {
                 flops: 0.0,
                 link_bytes: 0.0,
             },
+            weight_bytes: 0.0,
             reuse_confidence: None,
         }
     }
@@ -176,9 +179,17 @@ mod tests {
         assert_eq!(r[0].fastest.est_lat_ms, 1.0);
         assert!((r[0].frontier.slo_ms - 5.0).abs() < 1e-12);
         assert!((r[1].frontier.slo_ms - 15.0).abs() < 1e-12);
-        // The step counts weigh shares: the same op run 3 times per step gets a third of the share.
+        // The step counts weigh shares: an op that runs 4 times per step gets a quarter of the share.
         let a = spec("a", 4.8);
-        let r = search_module(&cache, &axes(), 20.0, std::slice::from_ref(&a), &[(a, 4.0)], price).unwrap();
+        let r = search_module(
+            &cache,
+            &axes(),
+            20.0,
+            std::slice::from_ref(&a),
+            &[(a.clone(), 4.0)],
+            price,
+        )
+        .unwrap();
         assert!((r[0].frontier.slo_ms - 5.0).abs() < 1e-12);
     }
 
@@ -186,9 +197,14 @@ mod tests {
     fn an_op_with_no_feasible_point_is_an_error_with_its_reasons() {
         let cache = FrontierCache::new();
         let a = spec("a", 1.0);
-        let err = search_module(&cache, &axes(), 20.0, std::slice::from_ref(&a), &[(a, 1.0)], |_, _| {
-            Err::<Cost, _>("nope")
-        })
+        let err = search_module(
+            &cache,
+            &axes(),
+            20.0,
+            std::slice::from_ref(&a),
+            &[(a.clone(), 1.0)],
+            |_, _| Err::<Cost, _>("nope"),
+        )
         .unwrap_err();
         assert!(matches!(&err, SearchError::NoFeasiblePoint { reasons, .. } if reasons == &["nope"]));
         assert!(matches!(
