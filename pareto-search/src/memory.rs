@@ -20,10 +20,13 @@
 //! - `sram_pinned`: the op's hottest 20 % of bytes are pinned in on-chip SRAM; the pinned lines take SRAM from
 //!   the SMs' working space, which costs 25 % more issue slots (modelled as 25 % more flops).
 //! - `recompute`: half of the bytes (the KV share) are recomputed from the layer input instead of read, at
-//! X
+//!   256 flops per byte avoided. This is the `recompute_kv` fallback's variant. With the physical model's
+//!   default coefficients a recomputed byte costs more energy than a read one (256·e_flop > e_byte), so on
+//!   memory-bound decode kernels recompute is a fast-but-costly point, and the fallback (its lowest-power
+//!   point) is slower than the plans and not cheaper: the search reports what the model says.
 //!
 //! The fractions are modelling assumptions, not measurements; they live in [`VariantParams`] so a calibration
-//! can replace them. Precision scaling (fp8 halves bytes, fp4 quarters them) is applied before the variant.
+//! can replace them. Precision scaling of weight bytes (`price.rs`) is applied before the variant.
 
 use riir_dialect::MemoryVariant;
 use std::fmt;
