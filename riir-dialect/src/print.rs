@@ -102,6 +102,11 @@ pub fn is_ident(s: &str) -> bool {
         })
 }
 
+/// Whether `s` is one word of an identifier (no `.`): what plan ids and shape dimension names must be.
+pub fn is_word(s: &str) -> bool {
+    is_ident(s) && !s.contains('.')
+}
+
 /// Whether `s` can follow `%` in the text form: letters, digits, `_` and `.` (`kv42`, `0`, `x.1`).
 pub fn is_value_name(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
@@ -116,7 +121,8 @@ fn push_indent(out: &mut String, indent: usize) {
 fn push_comment(out: &mut String, indent: usize, text: &str) {
     push_indent(out, indent);
     out.push_str("//");
-    out.push_str(text);
+    // Trailing blanks are not kept: the parser trims them, and the canonical form has none.
+    out.push_str(text.trim_end());
     out.push('\n');
 }
 

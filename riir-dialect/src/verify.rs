@@ -24,7 +24,8 @@
 //!   power `target_jpt`, `max_temp_delta_100ms`, `link_budget_pJb`
 //! - V6 kernel `bytes_hbm`, `flops`, `link_bytes` ≥ 0; shape dimensions > 0 and uniquely named
 //! - V7 every float is finite (IR built by the compiler could carry NaN or ∞; text cannot)
-//! - V8 names print as they parse: function, parameter, type, plan id and shape names are identifiers,
+//! - V8 names print as they parse: function and type names are identifiers, plan ids and shape dimensions
+//!   single words,
 //!   value references are value names, comments are single lines (so printed IR re-parses)
 //! - V9 handles agree: each op is in the body of its own function, each parameter belongs to its function,
 //!   and a resolved prefetch/evict reference names that function's parameter
@@ -38,7 +39,7 @@ use std::collections::HashMap;
 use crate::diagnostic::Diagnostic;
 use crate::entity::{FuncId, OpId};
 use crate::module::{Module, Op, ValueRef};
-use crate::print::{is_ident, is_value_name};
+use crate::print::{format_float, is_ident, is_value_name, is_word};
 use crate::span::{Span, Spanned};
 use crate::verified::Verified;
 
@@ -197,7 +198,7 @@ impl Verifier<'_> {
             }
             let mut dims: HashMap<&str, Span> = HashMap::new();
             for (name, n) in &k.shape {
-                self.ident(name, "shape dimension", c);
+                self.word(name, "shape dimension", c);
                 if let Some(&first) = dims.get(name.value.as_str()) {
                     let d = Diagnostic::error(
                         format!("duplicate shape dimension `{}`", name.value),
@@ -231,7 +232,7 @@ impl Verifier<'_> {
                 if !(0.0..=1.0).contains(&rc.value) {
                     self.report(
                         Diagnostic::error(
-                            format!("`reuse_confidence` must be in [0, 1], found {}", rc.value),
+                            format!("`reuse_confidence` must be in [0, 1], found {}", format_float(rc.value)),
                             rc.span,
                             "out of range",
                         ),
@@ -253,7 +254,7 @@ impl Verifier<'_> {
             }
             let mut ids: HashMap<&str, Span> = HashMap::new();
             for plan in p.alternatives.iter().flatten() {
-                self.ident(&plan.id, "plan id", c);
+                self.word(&plan.id, "plan id", c);
                 // V3
                 if let Some(&first) = ids.get(plan.id.value.as_str()) {
                     let d = Diagnostic::error(
@@ -338,7 +339,7 @@ impl Verifier<'_> {
         } else if x.value <= 0.0 {
             self.report(
                 Diagnostic::error(
-                    format!("`{key}` must be positive, found {}", x.value),
+                    format!("`{key}` must be positive, found {}", format_float(x.value)),
                     x.span,
                     "must be > 0",
                 ),
@@ -353,7 +354,7 @@ impl Verifier<'_> {
         } else if x.value < 0.0 {
             self.report(
                 Diagnostic::error(
-                    format!("`{key}` must not be negative, found {}", x.value),
+                    format!("`{key}` must not be negative, found {}", format_float(x.value)),
                     x.span,
                     "must be ≥ 0",
                 ),
@@ -365,7 +366,7 @@ impl Verifier<'_> {
     fn not_finite(&mut self, x: &Spanned<f64>, key: &str, c: impl Fn() -> String) {
         self.report(
             Diagnostic::error(
-                format!("`{key}` must be finite, found {}", x.value),
+                format!("`{key}` must be finite, found {}", format_float(x.value)),
                 x.span,
                 "not a finite number",
             ),
@@ -386,8 +387,21 @@ impl Verifier<'_> {
         }
     }
 
+    fn word(&mut self, name: &Spanned<String>, what: &str, c: impl Fn() -> String) {
+        if !is_word(&name.value) {
+            self.report(
+                Diagnostic::error(
+                    format!("{what} `{}` is not a single word", name.value),
+                    name.span,
+                    "use letters, digits and `_`",
+                ),
+                c,
+            );
+        }
+    }
+
     fn comment(&mut self, text: &str, c: impl Fn() -> String) {
-        if text.contains(['\n', '\r']) {
+        if text.contains('\n') {
             self.report(
                 Diagnostic::error(
                     format!("comment {text:?} spans several lines"),

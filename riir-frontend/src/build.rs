@@ -3,15 +3,16 @@
 //! value has the right kind (number, integer, name, list of values, dictionary) and resolves vocabulary names
 //! (precision, link state, residency, fallback action, memory variant, kernel class) to enums.
 //!
-//! Building is best-effort: a bad plan, fallback or kernel block is left out and the rest is kept, so the
-//! verifier can still report its own findings on everything else in the same run. Ranges (negative clocks,
+//! Building is best-effort, so the verifier can still report its own findings in the same run: a bad field of
+//! a plan, fallback or kernel is replaced by a placeholder (a plan without a readable `id` is left out), a bad
+//! memory/power field or op key is left out. Such a module is only for finding more errors. Ranges (negative clocks,
 //! confidence above 1, …) are the verifier's business; the builder keeps numbers as written.
 
 use std::collections::HashMap;
 
 use riir_dialect::{
-    Diagnostic, Fallback, FuncId, KernelInfo, MemoryIntent, Module, Named, Op, Plan, PowerIntent, Span, Spanned,
-    ValueRef,
+    Diagnostic, Fallback, FallbackAction, FuncId, KernelClass, KernelInfo, LinkState, MemoryIntent, Module, Named, Op,
+    Plan, PowerIntent, Precision, Span, Spanned, ValueRef,
 };
 
 use crate::comments;
@@ -76,6 +77,13 @@ impl<'d, 'a> Fields<'d, 'a> {
     fn get(&self, key: &str) -> Option<&'d Value<'a>> {
         self.entries.get(key).map(|e| &e.value)
     }
+}
+
+/// Stands in for a field whose error was already reported. Only ever seen in a module whose front-end
+/// diagnostics hold errors, which no caller may compile (see `Parsed`); valid for the verifier, so it adds no
+/// second error of its own.
+fn placeholder<T>(value: T) -> Spanned<T> {
+    Spanned::synthetic(value)
 }
 
 fn open_brace(span: Span) -> Span {
@@ -330,15 +338,12 @@ impl Builder<'_> {
         let shape = f.get("shape").and_then(|v| self.shape(v));
         let bytes_hbm = f.get("bytes_hbm").and_then(|v| self.float(v, "bytes_hbm"));
         let flops = f.get("flops").and_then(|v| self.float(v, "flops"));
-        let link_bytes = match f.get("link_bytes") {
-            Some(v) => Some(self.float(v, "link_bytes")?),
-            None => None,
-        };
+        let link_bytes = f.get("link_bytes").and_then(|v| self.float(v, "link_bytes"));
         Some(KernelInfo {
-            class: class?,
-            shape: shape?,
-            bytes_hbm: bytes_hbm?,
-            flops: flops?,
+            class: class.unwrap_or_else(|| placeholder(KernelClass::Linear)),
+            shape: shape.unwrap_or_default(),
+            bytes_hbm: bytes_hbm.unwrap_or_else(|| placeholder(0.0)),
+            flops: flops.unwrap_or_else(|| placeholder(0.0)),
             link_bytes,
             span: d.span,
         })
@@ -432,15 +437,17 @@ impl Builder<'_> {
         let memory = f.get("memory").map(|v| self.named(v, "memory"));
         let est_jpt = f.get("est_jpt").and_then(|v| self.float(v, "est_jpt"));
         let est_lat_ms = f.get("est_lat_ms").and_then(|v| self.float(v, "est_lat_ms"));
+        // A plan keeps its place with placeholders for bad fields (already reported), so the verifier still
+        // checks its id for duplicates and its other numbers for ranges in the same run.
         Some(Plan {
             id: id?,
-            precision: precision?,
-            sm_mhz: sm_mhz?,
-            hbm_bw_tbps: hbm_bw?,
-            link: link?,
-            memory: memory.map(|m| m.ok_or(())).transpose().ok()?,
-            est_jpt: est_jpt?,
-            est_lat_ms: est_lat_ms?,
+            precision: precision.unwrap_or_else(|| placeholder(Precision::Fp16)),
+            sm_mhz: sm_mhz.unwrap_or_else(|| placeholder(1)),
+            hbm_bw_tbps: hbm_bw.unwrap_or_else(|| placeholder(1.0)),
+            link: link.unwrap_or_else(|| placeholder(LinkState::Dsp)),
+            memory: memory.flatten(),
+            est_jpt: est_jpt.unwrap_or_else(|| placeholder(1.0)),
+            est_lat_ms: est_lat_ms.unwrap_or_else(|| placeholder(1.0)),
             span: d.span,
         })
     }
@@ -452,9 +459,9 @@ impl Builder<'_> {
         let est_jpt = f.get("est_jpt").and_then(|v| self.float(v, "est_jpt"));
         let est_lat_ms = f.get("est_lat_ms").and_then(|v| self.float(v, "est_lat_ms"));
         Some(Fallback {
-            action: action?,
-            est_jpt: est_jpt?,
-            est_lat_ms: est_lat_ms?,
+            action: action.unwrap_or_else(|| placeholder(FallbackAction::RecomputeKv)),
+            est_jpt: est_jpt.unwrap_or_else(|| placeholder(1.0)),
+            est_lat_ms: est_lat_ms.unwrap_or_else(|| placeholder(1.0)),
             span: d.span,
         })
     }

@@ -59,6 +59,26 @@ pub fn all_lines(src: &str) -> Vec<String> {
         .collect()
 }
 
+/// How many `//` comments the text holds (outside strings), to tell when printing would drop some.
+pub fn count(src: &str) -> usize {
+    let b = src.as_bytes();
+    let (mut n, mut i, mut in_string) = (0, 0, false);
+    while i < b.len() {
+        match (in_string, b[i]) {
+            (true, b'\\') => i += 1,
+            (true, b'"' | b'\n') => in_string = false,
+            (false, b'"') => in_string = true,
+            (false, b'/') if b.get(i + 1) == Some(&b'/') => {
+                n += 1;
+                i = b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| i + p);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +100,11 @@ mod tests {
         let above = above(src, src.find("func").unwrap());
         assert_eq!(above.blocks, vec![vec![" header".to_string()]]);
         assert!(!above.attached);
+    }
+
+    #[test]
+    fn comments_in_strings_are_not_counted() {
+        assert_eq!(count("// a\nriir.op \"//x\\\"//\" {} // b\n//c"), 3);
     }
 
     #[test]

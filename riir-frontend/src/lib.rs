@@ -15,8 +15,8 @@ pub mod syntax;
 use riir_dialect::{Diagnostic, Module, Verified};
 
 /// What the front end made of a file: the module (absent only when the text could not be parsed at all) and
-/// every diagnostic of the front end, in source order. When `diagnostics` holds errors, `module` leaves out
-/// the parts that were wrong.
+/// every diagnostic of the front end, in source order. When `diagnostics` holds errors, `module` leaves out or
+/// stands in placeholders for the parts that were wrong: it is good for finding more errors, never for use.
 #[derive(Debug)]
 pub struct Parsed {
     pub module: Option<Module>,

@@ -274,11 +274,11 @@ fn syntax_error(src: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
         InputLocation::Span((s, _)) => s,
     };
     let mut expected: Vec<String> = Vec::new();
-    let mut push = |s: String| {
+    fn push(expected: &mut Vec<String>, s: String) {
         if !expected.contains(&s) {
             expected.push(s);
         }
-    };
+    }
     // pest tracks failed *rules* at one position and, with error detail on, failed literal *tokens* at a
     // possibly later one (`target_jpt = 1 max`: the rule position is at `1`, the missing `,` is at `max`).
     // Prefer the later position when a nameable token was wanted there.
@@ -304,16 +304,24 @@ fn syntax_error(src: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
             let values = positives.iter().filter(|r| VALUE_RULES.contains(r)).count();
             for &r in positives {
                 if values > 2 && VALUE_RULES.contains(&r) {
-                    push("a value".to_string());
+                    push(&mut expected, "a value".to_string());
                 } else if let Some(w) = rule_words(r) {
-                    push(w.to_string());
+                    push(&mut expected, w.to_string());
                 }
             }
         }
     }
     if token_pos == Some(pos) {
         for (_, t) in tokens {
-            push(format!("`{t}`"));
+            // `"`, `{` and `[` only restate "a quoted string" or "a value" when those are already expected.
+            let implied = match t.as_str() {
+                "\"" => expected.iter().any(|e| e == "a value" || e == "a quoted string"),
+                "{" | "[" => expected.iter().any(|e| e == "a value"),
+                _ => false,
+            };
+            if !implied {
+                push(&mut expected, format!("`{t}`"));
+            }
         }
     }
     let found = found_at(src, pos);

@@ -4,6 +4,8 @@
 
 mod cmd;
 mod exit;
+mod input;
+mod render;
 
 use clap::Parser;
 use std::process::ExitCode;
