@@ -20,7 +20,7 @@
 //! `k·r` then grows no faster than `outlier_z·√s`, so a single observation's influence is bounded however
 //! large its error.
 
-use nalgebra::{SMatrix, SVector};
+use nalgebra::{ComplexField, SMatrix, SVector};
 
 /// Posterior over `N` linear coefficients. Plain data: `Copy`, no allocation, no_std.
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -139,7 +139,8 @@ impl<const N: usize> BayesianLinear<N> {
         let sigma_phi = self.cov * phi;
         let parameter_var = phi.dot(&sigma_phi).max(0.0);
         let mut noise_var = self.noise_var(y_hat, y);
-        let z = residual / (parameter_var + noise_var).sqrt();
+        // `f64::sqrt` is not in `core`; nalgebra's `ComplexField` supplies it (through libm without std).
+        let z = residual / ComplexField::sqrt(parameter_var + noise_var);
         let downweighted = z.abs() > self.outlier_z;
         if downweighted {
             let inflate = (z / self.outlier_z) * (z / self.outlier_z);

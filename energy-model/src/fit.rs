@@ -27,25 +27,32 @@ pub struct Problem<'a, const N: usize> {
 pub fn solve<const N: usize>(p: &Problem<'_, N>) -> Option<[f64; N]> {
     let n = p.y.len();
     let scale: [f64; N] = core::array::from_fn(|j| if p.prior[j] != 0.0 { p.prior[j].abs() } else { 1.0 });
+    // A coefficient whose feature is zero on every row is not in the data at all: hold it exactly at its
+    // prior by leaving it out of the system (the ridge row alone would keep it there only up to rounding).
+    let active: Vec<usize> = (0..N).filter(|&j| p.x.iter().any(|row| row[j] != 0.0)).collect();
+    let k = active.len();
     let sqrt_lambda = RIDGE_LAMBDA.sqrt();
-    let mut a = DMatrix::<f64>::zeros(n + N, N);
-    let mut b = DVector::<f64>::zeros(n + N);
+    let mut a = DMatrix::<f64>::zeros(n + k, k);
+    let mut b = DVector::<f64>::zeros(n + k);
     for i in 0..n {
         let w = 1.0 / p.y[i];
         let predicted_by_prior: f64 = (0..N).map(|j| p.x[i][j] * p.prior[j]).sum();
         b[i] = w * (p.y[i] - p.offset[i] - predicted_by_prior);
-        for j in 0..N {
-            a[(i, j)] = w * p.x[i][j] * scale[j];
+        for (c, &j) in active.iter().enumerate() {
+            a[(i, c)] = w * p.x[i][j] * scale[j];
         }
     }
-    for j in 0..N {
-        a[(n + j, j)] = sqrt_lambda;
+    for c in 0..k {
+        a[(n + c, c)] = sqrt_lambda;
     }
     if a.iter().chain(b.iter()).any(|v| !v.is_finite()) {
         return None;
     }
     let delta = a.svd(true, true).solve(&b, 1e-14).ok()?;
-    let theta: [f64; N] = core::array::from_fn(|j| p.prior[j] + delta[j] * scale[j]);
+    let mut theta = p.prior;
+    for (c, &j) in active.iter().enumerate() {
+        theta[j] = p.prior[j] + delta[c] * scale[j];
+    }
     theta.iter().all(|v| v.is_finite()).then_some(theta)
 }
 

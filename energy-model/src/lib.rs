@@ -21,6 +21,7 @@
 //! trace::read(&Path, &Sku, Need) -> Result<Trace, TraceError>
 //! bayes::BayesianLinear<N>  (no_std, no heap)  ::new(prior_mean, prior_sd, noise_rel) .observe(&φ, y) .predictive(&φ)
 //! physical::energy_features(...) -> [f64; 8]               the φ the Bayesian update uses for the physical form
+//! online::OnlineEnergy::new(&Model, prior_rel_sd, noise_rel) .observe(sku, work, point, joules, latency) .belief(..)
 //! ```
 //!
 //! Units are in names: `_s`, `_us`, `_mhz`, `_tbps`, `_w`, `_pj`, `_j`; bytes and flops are counts.
@@ -43,6 +44,8 @@ pub mod calibrate;
 pub mod fit;
 #[cfg(feature = "std")]
 pub mod model;
+#[cfg(feature = "std")]
+pub mod online;
 #[cfg(feature = "std")]
 pub mod physical;
 #[cfg(feature = "std")]

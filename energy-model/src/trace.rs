@@ -177,6 +177,15 @@ pub fn parse(text: &str, path: &Path, sku: &Sku, need: Need) -> Result<Trace, Tr
             message: format!("not valid CSV: {e}"),
         })?;
         let line = record.position().map_or(0, |p| p.line());
+        if record.len() > headers.len() {
+            return Err(TraceError {
+                path: path.to_path_buf(),
+                row: Some(row),
+                line: Some(line),
+                column: None,
+                message: format!("has {} fields but the header has {}", record.len(), headers.len()),
+            });
+        }
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         let cell_err = |col: usize, message: String| TraceError {
             path: path.to_path_buf(),

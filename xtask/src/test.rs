@@ -20,6 +20,11 @@ pub fn run(_args: &[String]) -> Result<(), String> {
     )?;
     step(&root, "cargo", &["test", "--workspace", "--all-targets"])?;
     step(&root, "cargo", &["test", "--workspace", "--doc"])?;
+    step(
+        &root,
+        "cargo",
+        &["build", "-p", "energy-model", "--no-default-features"],
+    )?;
     println!("xtask test: all steps passed");
     Ok(())
 }
