@@ -150,3 +150,53 @@ pub fn random_spec(seed: u64, ops: usize) -> TableSpec {
         ops,
     }
 }
+
+use runtime_stub::negotiator::{
+    frontiers_of, Choice, Config, Frontier, Negotiator, PendingOp, ScratchBuf, Telemetry, TickReport,
+};
+use runtime_stub::table::{encode, FrontierTable};
+
+/// Encodes, decodes and prepares the frontiers of `spec`, as a server would at start-up.
+pub fn frontiers(spec: &TableSpec) -> Vec<Frontier> {
+    let bytes = encode(spec).expect("valid spec");
+    let table = FrontierTable::decode(&bytes, &spec.sku).expect("valid table");
+    frontiers_of(&table)
+}
+
+/// Runs one tick with fresh scratch and returns the report and the choices.
+pub fn tick(frontiers: &[Frontier], config: Config, t: &Telemetry, ops: &[PendingOp]) -> (TickReport, Vec<Choice>) {
+    let neg = Negotiator::new(frontiers, config).expect("valid config");
+    let mut out = vec![Choice::default(); ops.len()];
+    let mut buf = ScratchBuf::new(ops.len());
+    let report = neg.tick(t, ops, &mut out, &mut buf.scratch()).expect("tick");
+    (report, out)
+}
+
+/// Random pending ops over `frontiers` frontiers: 1..=256 tokens, deadlines 5..50 ms.
+pub fn random_ops(rng: &mut Rng, n: usize, frontiers: usize) -> Vec<PendingOp> {
+    (0..n)
+        .map(|_| PendingOp {
+            frontier: rng.below(frontiers as u64) as u32,
+            tokens: 1 + rng.below(256) as u32,
+            deadline_ms: rng.range(5.0, 50.0) as f32,
+        })
+        .collect()
+}
+
+/// Energy (J) of every op at its cheapest point and at its most expensive point.
+pub fn energy_range(frontiers: &[Frontier], ops: &[PendingOp]) -> (f64, f64) {
+    let mut lo = 0.0;
+    let mut hi = 0.0;
+    for op in ops {
+        let f = &frontiers[op.frontier as usize];
+        let jpts = (0..=f.plan_count()).map(|p| f64::from(f.jpt(p)));
+        lo += f64::from(op.tokens) * jpts.clone().fold(f64::INFINITY, f64::min);
+        hi += f64::from(op.tokens) * jpts.fold(0.0, f64::max);
+    }
+    (lo, hi)
+}
+
+/// A telemetry whose window budget under the default config (margin 0.92, 10 ms) is `budget_j`.
+pub fn telemetry_for_budget(budget_j: f64) -> Telemetry {
+    Telemetry::steady(budget_j / (0.010 * 0.92))
+}

@@ -1,0 +1,310 @@
+//! The 10 ms power-contract negotiator: holds prepared frontiers and, every tick, turns telemetry and the pending
+//! ops into one plan per op, written into a caller-provided slice, with no heap allocation.
+//!
+//! A tick, in order:
+//! 1. caller errors (`out` length, scratch size, unknown frontier index) return `Err` before anything is written;
+//! 2. the safety margin and the window budget ([`budget`]); unreadable telemetry → every op at its fallback,
+//!    [`TickStatus::FailSafe`];
+//! 3. the thermal guard marks ops restricted to their lowest-power plans ([`guards`]);
+//! 4. if even every op's cheapest allowed point exceeds the budget → every op at its fallback,
+//!    [`TickStatus::BudgetInfeasible`];
+//! 5. the policy picks points: [`Policy::Seed`] (the source's greedy, literally) or [`Policy::Contract`];
+//! 6. the link guard puts low-priority flows to sleep while link energy is over budget;
+//! 7. the report: energy, objective, A/B/C/fallback counts and the class broadcast to the arbiter.
+//!
+//! Cost: O(n·h) for the contract policy (h ≤ 15 points per op; no sort), O(n log n) for the seed's tightness sort
+//! and, only when the link budget is exceeded, for the link guard's priority sort. Deterministic: no hashing, no
+//! threads, every order has an index tie-break. No telemetry value, NaN and infinities included, can panic it.
+
+pub mod budget;
+mod contract;
+pub mod frontier;
+pub mod guards;
+pub mod inputs;
+pub mod report;
+pub mod scratch;
+mod seed;
+
+pub use budget::{BudgetRule, SafetyMargin};
+pub use frontier::{prepare_frontiers, Frontier, Hull, PlanClass, MAX_POINTS};
+pub use inputs::{Choice, PendingOp, Telemetry, FALLBACK_PLAN};
+pub use report::{TickError, TickReport, TickStatus};
+pub use scratch::{OpSlot, OrderSlot, Scratch, BUCKETS};
+
+#[cfg(feature = "alloc")]
+pub use frontier::frontiers_of;
+#[cfg(feature = "alloc")]
+pub use scratch::ScratchBuf;
+
+/// Which policy picks the plans.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum Policy {
+    /// The source document's greedy (cheapest plan that fits, in SLO-tightness order), as a baseline.
+    Seed,
+    /// Minimise Σ latency / deadline within the energy budget (multiple-choice knapsack; see `contract`).
+    #[default]
+    Contract,
+}
+
+/// Negotiator settings.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Config {
+    pub policy: Policy,
+    pub budget_rule: BudgetRule,
+    pub margin: SafetyMargin,
+    /// HBM temperature the thermal guard keeps predicted temperature below (°C); the source's throttle point.
+    pub hbm_temp_limit_c: f64,
+    /// Length of the control window (s).
+    pub window_s: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            policy: Policy::Contract,
+            budget_rule: BudgetRule::Window,
+            margin: SafetyMargin::Constant(0.92),
+            hbm_temp_limit_c: 100.0,
+            window_s: 0.010,
+        }
+    }
+}
+
+/// A configuration value out of range.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ConfigError {
+    /// Constant margin outside (0, 1] or ε outside (0, 1).
+    Margin,
+    /// HBM limit not finite.
+    HbmLimit,
+    /// Window not finite and > 0.
+    Window,
+}
+
+impl core::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            ConfigError::Margin => "safety margin must be in (0, 1] (or epsilon in (0, 1))",
+            ConfigError::HbmLimit => "HBM temperature limit must be finite",
+            ConfigError::Window => "window must be finite and > 0 seconds",
+        })
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for ConfigError {}
+
+/// Shortest deadline a weight is computed from (ms): NaN, ≤ 0 and tinier deadlines count as this tight.
+const MIN_DEADLINE_MS: f64 = 1e-3;
+/// Relative slack kept off the budget in the contract's decisions, so rounding in f64 sums of up to millions of
+/// terms can never push the chosen energy over the budget.
+const DECISION_SLACK: f64 = 1e-9;
+
+/// The negotiator: prepared frontiers (borrowed) and a configuration.
+#[derive(Copy, Clone, Debug)]
+pub struct Negotiator<'f> {
+    frontiers: &'f [Frontier],
+    config: Config,
+}
+
+impl<'f> Negotiator<'f> {
+    pub fn new(frontiers: &'f [Frontier], config: Config) -> Result<Self, ConfigError> {
+        if !config.margin.is_valid() {
+            return Err(ConfigError::Margin);
+        }
+        if !config.hbm_temp_limit_c.is_finite() {
+            return Err(ConfigError::HbmLimit);
+        }
+        if !(config.window_s.is_finite() && config.window_s > 0.0) {
+            return Err(ConfigError::Window);
+        }
+        Ok(Negotiator { frontiers, config })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The same frontiers under another configuration (e.g. the other policy).
+    pub fn with_config(&self, config: Config) -> Result<Self, ConfigError> {
+        Negotiator::new(self.frontiers, config)
+    }
+
+    pub fn frontiers(&self) -> &'f [Frontier] {
+        self.frontiers
+    }
+
+    /// One 10 ms tick: writes `out[i]` for `ops[i]`. Never allocates.
+    pub fn tick(
+        &self,
+        telemetry: &Telemetry,
+        ops: &[PendingOp],
+        out: &mut [Choice],
+        scratch: &mut Scratch<'_>,
+    ) -> Result<TickReport, TickError> {
+        let n = ops.len();
+        if out.len() != n {
+            return Err(TickError::OutputLength { ops: n, out: out.len() });
+        }
+        if scratch.capacity() < n {
+            return Err(TickError::ScratchTooSmall {
+                ops: n,
+                scratch: scratch.capacity(),
+            });
+        }
+        let frontiers = self.frontiers;
+        let Scratch {
+            ops: slots,
+            order,
+            buckets,
+        } = scratch;
+        let slots = &mut slots[..n];
+
+        let margin = self.config.margin.factor(telemetry);
+        let budget =
+            margin.and_then(|m| budget::budget_joules(self.config.budget_rule, telemetry, m, self.config.window_s));
+
+        // One preparation pass: checks frontier indices (before `out` is touched), applies the thermal guard,
+        // weighs ops by SLO tightness, sums the cheapest energy and spans the contract's efficiency range.
+        let rack_hot = guards::rack_is_hot(telemetry, self.config.hbm_temp_limit_c);
+        let rise = guards::rise_100ms(telemetry);
+        let mut thermal_guarded = 0;
+        let mut min_energy = 0.0;
+        let (mut lam_min, mut lam_max) = (f64::INFINITY, 0.0f64);
+        for (i, (op, slot)) in ops.iter().zip(slots.iter_mut()).enumerate() {
+            let Some(f) = frontiers.get(op.frontier as usize) else {
+                return Err(TickError::UnknownFrontier {
+                    op: i,
+                    frontier: op.frontier,
+                });
+            };
+            let thermal = guards::op_is_hot(rack_hot, rise, f);
+            let deadline = f64::from(op.deadline_ms);
+            let deadline = if deadline >= MIN_DEADLINE_MS {
+                deadline
+            } else {
+                MIN_DEADLINE_MS
+            }; // NaN too
+            let weight = 1.0 / deadline;
+            let hull = f.hull(thermal);
+            let rate = if op.tokens == 0 {
+                f64::INFINITY
+            } else {
+                let rate = weight / f64::from(op.tokens);
+                if hull.len() > 1 {
+                    lam_max = lam_max.max(rate * hull.slope(1));
+                    lam_min = lam_min.min(rate * hull.slope(hull.len() - 1));
+                }
+                rate
+            };
+            let base = hull.point(0);
+            min_energy += f64::from(op.tokens) * f64::from(f.jpt(base));
+            thermal_guarded += u32::from(thermal);
+            *slot = OpSlot {
+                rate,
+                weight,
+                point: base as u8,
+                thermal,
+            };
+        }
+
+        let status = match budget {
+            None => TickStatus::FailSafe,
+            Some(b) if min_energy > b => TickStatus::BudgetInfeasible,
+            Some(_) => TickStatus::Ok,
+        };
+        let budget_j = budget.unwrap_or(0.0);
+        if status == TickStatus::Ok {
+            match self.config.policy {
+                Policy::Seed => seed::choose(frontiers, ops, slots, order, budget_j),
+                Policy::Contract => {
+                    let left = (budget_j * (1.0 - DECISION_SLACK) - min_energy).max(0.0);
+                    let range = contract::KeyRange::new(lam_min, lam_max);
+                    contract::choose(frontiers, ops, slots, buckets, range, left);
+                }
+            }
+        } else {
+            for (op, slot) in ops.iter().zip(slots.iter_mut()) {
+                slot.point = frontiers[op.frontier as usize].fallback_point() as u8;
+            }
+        }
+
+        let mut report = TickReport {
+            status,
+            budget_j,
+            margin: margin.unwrap_or(0.0),
+            energy_j: 0.0,
+            min_energy_j: min_energy,
+            objective: 0.0,
+            total_latency_ms: 0.0,
+            class_counts: [0; 4],
+            broadcast: PlanClass::C,
+            thermal_guarded,
+            link_energy_j: 0.0,
+            link_budget_j: 0.0,
+            link_sleeps: 0,
+            link_over_budget: false,
+        };
+        let rack_link = guards::rack_link_budget(telemetry.link_budget_pj_per_bit);
+        summarise(frontiers, ops, slots, out, rack_link, &mut report);
+        if status == TickStatus::Ok && report.link_energy_j > report.link_budget_j {
+            // Rare path: sort by priority and put flows to sleep, then summarise the new choices.
+            report.link_sleeps = guards::link_guard(frontiers, ops, slots, order, &report, rack_link);
+            summarise(frontiers, ops, slots, out, rack_link, &mut report);
+            report.link_over_budget = report.link_energy_j > report.link_budget_j;
+        }
+        if status == TickStatus::Ok {
+            // Most common class; fallback counts as C; ties go to the lower-power class.
+            let [a, b, c, fb] = report.class_counts;
+            let c = c + fb;
+            report.broadcast = if a > b && a > c {
+                PlanClass::A
+            } else if b > c {
+                PlanClass::B
+            } else {
+                PlanClass::C
+            };
+        }
+        Ok(report)
+    }
+}
+
+/// Writes `out` from the chosen points and fills the report's energy, latency, objective, class counts and link
+/// energy and budget.
+fn summarise(
+    frontiers: &[Frontier],
+    ops: &[PendingOp],
+    slots: &[OpSlot],
+    out: &mut [Choice],
+    rack_link_pj_per_bit: f64,
+    report: &mut TickReport,
+) {
+    report.energy_j = 0.0;
+    report.total_latency_ms = 0.0;
+    report.objective = 0.0;
+    report.class_counts = [0; 4];
+    report.link_energy_j = 0.0;
+    report.link_budget_j = 0.0;
+    for ((op, slot), choice) in ops.iter().zip(slots).zip(out.iter_mut()) {
+        let f = &frontiers[op.frontier as usize];
+        let p = usize::from(slot.point);
+        let class = f.class(p);
+        *choice = Choice {
+            plan: if p == f.fallback_point() {
+                FALLBACK_PLAN
+            } else {
+                p as u8
+            },
+            class,
+        };
+        let tokens = f64::from(op.tokens);
+        let lat = f64::from(f.lat_ms(p));
+        report.energy_j += tokens * f64::from(f.jpt(p));
+        report.total_latency_ms += lat;
+        report.objective += lat * slot.weight;
+        report.class_counts[class as usize] += 1;
+        let (energy, budget) = guards::link_energy(op, f, p, rack_link_pj_per_bit);
+        report.link_energy_j += energy;
+        report.link_budget_j += budget;
+    }
+}

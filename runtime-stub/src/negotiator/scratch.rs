@@ -1,0 +1,71 @@
+//! Caller-owned working memory for the tick, so the tick never allocates: one slot per pending op, one ordering
+//! slot per pending op, and a fixed histogram. Size both slices to the largest pending-op count you will pass;
+//! create the `Scratch` once and reuse it every tick.
+
+/// Histogram buckets of the contract policy's threshold search (32 KiB of `f64`: stays in L1).
+pub const BUCKETS: usize = 1 << 12;
+
+/// Per-op working state of a tick.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct OpSlot {
+    /// SLO weight divided by tokens: how much objective one joule of this op buys per unit of hull slope.
+    pub(super) rate: f64,
+    /// SLO weight, 1 / deadline_ms.
+    pub(super) weight: f64,
+    /// Chosen frontier point.
+    pub(super) point: u8,
+    /// Restricted by the thermal guard.
+    pub(super) thermal: bool,
+}
+
+/// A sort key and an op index (seed order, link-guard order, contract boundary list).
+#[derive(Copy, Clone, Debug, Default)]
+pub struct OrderSlot {
+    pub(super) key: f64,
+    pub(super) index: u32,
+}
+
+/// Working memory for [`super::Negotiator::tick`].
+pub struct Scratch<'s> {
+    pub(super) ops: &'s mut [OpSlot],
+    pub(super) order: &'s mut [OrderSlot],
+    pub(super) buckets: [f64; BUCKETS],
+}
+
+impl<'s> Scratch<'s> {
+    /// Scratch for up to `min(ops.len(), order.len())` pending ops.
+    pub fn new(ops: &'s mut [OpSlot], order: &'s mut [OrderSlot]) -> Scratch<'s> {
+        Scratch {
+            ops,
+            order,
+            buckets: [0.0; BUCKETS],
+        }
+    }
+
+    /// Most pending ops a tick may pass.
+    pub fn capacity(&self) -> usize {
+        self.ops.len().min(self.order.len())
+    }
+}
+
+/// Heap-backed scratch for hosts with an allocator (feature `alloc`); allocates once, here, never in the tick.
+#[cfg(feature = "alloc")]
+pub struct ScratchBuf {
+    ops: alloc::vec::Vec<OpSlot>,
+    order: alloc::vec::Vec<OrderSlot>,
+}
+
+#[cfg(feature = "alloc")]
+impl ScratchBuf {
+    pub fn new(capacity: usize) -> ScratchBuf {
+        ScratchBuf {
+            ops: alloc::vec![OpSlot::default(); capacity],
+            order: alloc::vec![OrderSlot::default(); capacity],
+        }
+    }
+
+    /// A [`Scratch`] borrowing these buffers.
+    pub fn scratch(&mut self) -> Scratch<'_> {
+        Scratch::new(&mut self.ops, &mut self.order)
+    }
+}
