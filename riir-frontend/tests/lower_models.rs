@@ -372,3 +372,16 @@ fn no_golden_records_a_panic() {
         assert!(!text.contains("panicked"), "{} records a panic", path.display());
     }
 }
+
+#[test]
+fn lowering_verifies_and_its_text_parses_back_to_the_same_text() {
+    for m in MODELS {
+        let config = load(m.file);
+        let module = lower_model(&config, &LowerOptions::new(64, 4096, 8, Precision::Bf16)).unwrap();
+        let diagnostics = riir_dialect::verify::diagnose(&module);
+        assert!(diagnostics.is_empty(), "{}: {diagnostics:?}", m.file);
+        let text = riir_dialect::print_module(&module);
+        let parsed = riir_frontend::parse(&text).unwrap_or_else(|d| panic!("{}: {d:?}", m.file));
+        assert_eq!(riir_dialect::print_module(&parsed), text, "{}", m.file);
+    }
+}

@@ -23,8 +23,8 @@ pub fn to_module(g: &DecodeGraph) -> Module {
     let o = &g.options;
     m.header_comments = vec![
         format!(
-            " riirc lower: {} ({}), batch {}, ctx {}, tp {}, {}",
-            g.config.name, g.config.source, o.batch, o.ctx, o.tp, o.precision
+            " riirc lower: {}, batch {}, ctx {}, tp {}, {}",
+            g.config.name, o.batch, o.ctx, o.tp, o.precision
         ),
         " One decode step on one GPU's shard: kernel bytes_hbm, flops and link_bytes are per GPU.".into(),
     ];

@@ -1,7 +1,9 @@
 //! The subcommand registry: one file per subcommand, each with `Args` and `run(args) -> CliResult`.
 
 pub mod check;
+pub mod estimate;
 pub mod fmt;
+pub mod lower;
 
 use crate::exit::CliResult;
 use clap::Subcommand;
@@ -19,6 +21,10 @@ pub enum Command {
     Calibrate(calibrate::Args),
     /// Predict joules and latency for every row of a CSV with a SKU's model.
     Predict(predict::Args),
+    /// Lower a model config (config.json) to one decode step of RIIR, or print its per-GPU totals.
+    Lower(lower::Args),
+    /// Estimate joules and latency of one decode step (a RIIR file or a model config) on a SKU.
+    Estimate(estimate::Args),
 }
 
 pub fn run(command: Command) -> CliResult {
@@ -27,5 +33,7 @@ pub fn run(command: Command) -> CliResult {
         Command::Fmt(args) => fmt::run(args),
         Command::Calibrate(args) => calibrate::run(args),
         Command::Predict(args) => predict::run(args),
+        Command::Lower(args) => lower::run(args),
+        Command::Estimate(args) => estimate::run(args),
     }
 }
