@@ -93,9 +93,9 @@ pub enum CompileError {
     #[error("{0}")]
     Sku(#[from] pareto_search::price::SkuAxesError),
     #[error("op `{op}`: {source}")]
-    Search { op: String, source: SearchError },
+    Search { op: String, source: Box<SearchError> },
     #[error("{0}")]
-    Search2(SearchError),
+    Step(Box<SearchError>),
     #[error("op `{0}`: no feasible point of the recompute variant, so it has no recompute_kv fallback")]
     NoFallback(String),
     #[error("internal error: the annotated module does not verify: {0}")]
@@ -187,11 +187,11 @@ pub fn compile<M: EnergyModel>(
                 .find(|(_, s)| &s.key == kernel)
                 .map(|(k, _)| ids[&k.op].clone());
             match op {
-                Some(op) => CompileError::Search { op, source: e },
-                None => CompileError::Search2(e),
+                Some(op) => CompileError::Search { op, source: Box::new(e) },
+                None => CompileError::Step(Box::new(e)),
             }
         }
-        _ => CompileError::Search2(e),
+        _ => CompileError::Step(Box::new(e)),
     })?;
 
     let mut kernel_index: BTreeMap<KernelKey, usize> = BTreeMap::new();

@@ -3,9 +3,9 @@
 //! Frontier side (this crate's `compile` path):
 //! - [`compile`]: search every op on a SKU and annotate the module ([`compile::Compiled`]).
 //! - [`annotate`]: plans and fallbacks written into the IR.
-//! - [`frontier_json`]: `S.frontier.json`.
-//! - [`points_csv`]: `--dump-points`.
-//! - [`table`]: `S.frontier.bin` and `S.frontier.h` through `runtime-stub`'s encoder.
+//! - [`frontier_json`]: writes `S.frontier.json`.
+//! - [`points_csv`]: writes the `--dump-points` CSV.
+//! - [`table`]: writes `S.frontier.bin` and `S.frontier.h` through `runtime-stub`'s encoder.
 //! - [`outputs`]: atomic writing of a set of files.
 
 pub mod annotate;

@@ -16,6 +16,7 @@ pub fn write_atomically(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<P
             .map_err(|e| format!("cannot create a temp file in {}: {e}", dir.display()))?;
         t.write_all(bytes)
             .and_then(|_| t.as_file().sync_all())
+            .and_then(|_| readable_by_all(t.as_file()))
             .map_err(|e| format!("cannot write {}: {e}", dir.join(name).display()))?;
         temps.push((t, dir.join(name)));
     }
@@ -26,6 +27,18 @@ pub fn write_atomically(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<P
         written.push(path);
     }
     Ok(written)
+}
+
+/// Temp files are created owner-only; outputs are ordinary files (rw-r--r--, as `>` would create them).
+#[cfg(unix)]
+fn readable_by_all(f: &std::fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    f.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn readable_by_all(_: &std::fs::File) -> std::io::Result<()> {
+    Ok(())
 }
 
 #[cfg(test)]

@@ -20,9 +20,9 @@ use energy_model::{EnergyModel, KernelWork, OperatingPoint, Sku};
 use riir_dialect::{KernelClass, KernelInfo, LinkState, Precision};
 use std::fmt;
 
-/// Scale-out bandwidth per GPU, GB/s, that turns link bytes into link-active time: NVLink 4's 450 GB/s per
-/// direction. SKU files carry no link bandwidth yet; this is an assumption applied to every SKU.
-pub const LINK_GBPS: f64 = 450.0;
+/// Scale-out bandwidth per GPU, GB/s, that turns link bytes into link-active time: 8 links of 800 Gb/s per
+/// GPU, as the SKU files' link power assumes (and `riirc estimate`'s default). SKU files carry no link bandwidth.
+pub const LINK_GBPS: f64 = 800.0;
 
 /// Why a point cannot run.
 #[derive(Copy, Clone, Debug, PartialEq)]

@@ -1,6 +1,7 @@
 //! The subcommand registry: one file per subcommand, each with `Args` and `run(args) -> CliResult`.
 
 pub mod check;
+pub mod compile;
 pub mod estimate;
 pub mod fmt;
 pub mod lower;
@@ -25,6 +26,8 @@ pub enum Command {
     Lower(lower::Args),
     /// Estimate joules and latency of one decode step (a RIIR file or a model config) on a SKU.
     Estimate(estimate::Args),
+    /// Search every op's 720-point plan space on a SKU; write annotated RIIR, frontier JSON, table and C header.
+    Compile(compile::Args),
 }
 
 pub fn run(command: Command) -> CliResult {
@@ -35,5 +38,6 @@ pub fn run(command: Command) -> CliResult {
         Command::Predict(args) => predict::run(args),
         Command::Lower(args) => lower::run(args),
         Command::Estimate(args) => estimate::run(args),
+        Command::Compile(args) => compile::run(args),
     }
 }
