@@ -94,7 +94,7 @@ pub enum CompileError {
     Sku(#[from] pareto_search::price::SkuAxesError),
     #[error("op `{op}`: {source}")]
     Search { op: String, source: Box<SearchError> },
-    #[error("{0}")]
+    #[error("the decode step the SLO is shared over: {0}")]
     Step(Box<SearchError>),
     #[error("op `{0}`: no feasible point of the recompute variant, so it has no recompute_kv fallback")]
     NoFallback(String),
@@ -187,7 +187,10 @@ pub fn compile<M: EnergyModel>(
                 .find(|(_, s)| &s.key == kernel)
                 .map(|(k, _)| ids[&k.op].clone());
             match op {
-                Some(op) => CompileError::Search { op, source: Box::new(e) },
+                Some(op) => CompileError::Search {
+                    op,
+                    source: Box::new(e),
+                },
                 None => CompileError::Step(Box::new(e)),
             }
         }

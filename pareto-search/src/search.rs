@@ -51,13 +51,21 @@ pub enum SearchError {
 impl fmt::Display for SearchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SearchError::NoFeasiblePoint { kernel, reasons } => write!(
-                f,
-                "no feasible point for {} kernel on {}: {}",
-                kernel.class,
-                kernel.sku,
-                reasons.join("; ")
-            ),
+            SearchError::NoFeasiblePoint { kernel, reasons } => {
+                // Reasons carry numbers (predicted watts…), so there can be hundreds; the first few say enough.
+                const SHOWN: usize = 4;
+                write!(
+                    f,
+                    "no feasible point for {} kernel on {}: {}",
+                    kernel.class,
+                    kernel.sku,
+                    reasons[..reasons.len().min(SHOWN)].join("; ")
+                )?;
+                if reasons.len() > SHOWN {
+                    write!(f, "; and {} more reasons", reasons.len() - SHOWN)?;
+                }
+                Ok(())
+            }
             SearchError::EmptyStep => f.write_str("the decode step has no latency to share the SLO by"),
             SearchError::BadSlo(s) => write!(f, "the SLO must be a positive number of milliseconds, got {s}"),
         }
