@@ -384,3 +384,40 @@ fn another_model_context_and_a_sku_path_work_too() {
     assert_eq!(j["model_form"], "physical");
     assert_eq!(j["sku"], "h200-sxm");
 }
+
+#[test]
+fn committed_frontiers_match_a_fresh_regeneration() {
+    // What `cargo xtask frontiers` writes: every examples/*.riir × every examples/skus/*.toml.
+    let sorted = |dir: PathBuf, ext: &str| {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == ext))
+            .collect();
+        v.sort();
+        v
+    };
+    let examples = sorted(root().join("examples"), "riir");
+    let skus = sorted(root().join("examples/skus"), "toml");
+    assert!(!examples.is_empty() && skus.len() == 4);
+    let dir = tempfile::tempdir().unwrap();
+    for sku in &skus {
+        let name = sku.file_stem().unwrap().to_str().unwrap();
+        let out = dir.path().join(name);
+        for example in &examples {
+            let rel = example.strip_prefix(root()).unwrap();
+            ok(&riirc(&["compile", rel.to_str().unwrap(), "--sku", name, "-o", out.to_str().unwrap()]));
+        }
+        let committed = root().join("examples/frontiers").join(name);
+        for file in std::fs::read_dir(&out).unwrap() {
+            let file = file.unwrap();
+            let fresh = std::fs::read(file.path()).unwrap();
+            let old = std::fs::read(committed.join(file.file_name())).unwrap_or_default();
+            assert!(
+                fresh == old,
+                "examples/frontiers/{name}/{} differs from a fresh regeneration: run `cargo xtask frontiers`",
+                file.file_name().to_string_lossy()
+            );
+        }
+    }
+}

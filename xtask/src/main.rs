@@ -1,5 +1,6 @@
 //! `cargo xtask`: project automation. `test` is the full suite CI runs (it installs missing tools with apt-get).
 
+mod frontiers;
 mod test;
 
 use std::process::ExitCode;
@@ -7,12 +8,14 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  test        the full suite: installs missing tools, fmt check, clippy -D warnings, every test";
+  test        the full suite: installs missing tools, fmt check, clippy -D warnings, every test
+  frontiers   regenerate examples/frontiers/<sku>/ for every examples/*.riir x examples/skus/*.toml";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test::run(&args[1..]),
+        Some("frontiers") => frontiers::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
