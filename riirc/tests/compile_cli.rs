@@ -406,7 +406,14 @@ fn committed_frontiers_match_a_fresh_regeneration() {
         let out = dir.path().join(name);
         for example in &examples {
             let rel = example.strip_prefix(root()).unwrap();
-            ok(&riirc(&["compile", rel.to_str().unwrap(), "--sku", name, "-o", out.to_str().unwrap()]));
+            ok(&riirc(&[
+                "compile",
+                rel.to_str().unwrap(),
+                "--sku",
+                name,
+                "-o",
+                out.to_str().unwrap(),
+            ]));
         }
         let committed = root().join("examples/frontiers").join(name);
         for file in std::fs::read_dir(&out).unwrap() {
@@ -420,4 +427,31 @@ fn committed_frontiers_match_a_fresh_regeneration() {
             );
         }
     }
+}
+
+#[test]
+fn plot_frontier_draws_every_feasible_point_and_labels_the_plans() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = root().join("examples/frontiers/h100/decode_layer18.frontier.json");
+    let svg_path = dir.path().join("f.svg");
+    let o = riirc(&["plot-frontier", json.to_str().unwrap(), "--op", "attention", "-o", svg_path.to_str().unwrap()]);
+    ok(&o);
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(svg.starts_with("<svg"), "an SVG");
+    assert!(svg.contains("latency (ms)") && svg.contains("energy (J/token)"), "axes with units");
+    let j = read_json(&json);
+    let op = &j["ops"][0];
+    let feasible = j["kernels"][0]["feasible"].as_array().unwrap().len();
+    assert_eq!(feasible as u64, op["points_feasible"].as_u64().unwrap());
+    // Grey points (plus the legend's sample) are circles filled #AAAAAA.
+    assert_eq!(svg.matches("fill=\"#AAAAAA\"").count(), feasible + 1);
+    for plan in op["frontier"].as_array().unwrap() {
+        let id = plan["id"].as_str().unwrap();
+        assert!(svg.contains(&format!(">\n{id}\n</text>")), "plan {id} labelled");
+    }
+    assert!(svg.contains("fallback"));
+
+    let o = riirc(&["plot-frontier", json.to_str().unwrap(), "--op", "nope", "-o", svg_path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("no op with id `nope`; ops: attention"), "{}", text(&o.stderr));
 }

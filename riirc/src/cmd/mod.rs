@@ -5,6 +5,7 @@ pub mod compile;
 pub mod estimate;
 pub mod fmt;
 pub mod lower;
+pub mod plot_frontier;
 
 use crate::exit::CliResult;
 use clap::Subcommand;
@@ -28,6 +29,8 @@ pub enum Command {
     Estimate(estimate::Args),
     /// Search every op's 720-point plan space on a SKU; write annotated RIIR, frontier JSON, table and C header.
     Compile(compile::Args),
+    /// Draw one op's priced points and frontier from a frontier JSON as an SVG.
+    PlotFrontier(plot_frontier::Args),
 }
 
 pub fn run(command: Command) -> CliResult {
@@ -39,5 +42,6 @@ pub fn run(command: Command) -> CliResult {
         Command::Lower(args) => lower::run(args),
         Command::Estimate(args) => estimate::run(args),
         Command::Compile(args) => compile::run(args),
+        Command::PlotFrontier(args) => plot_frontier::run(args),
     }
 }
