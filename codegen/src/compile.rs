@@ -11,7 +11,7 @@ use pareto_search::{
     VariantParams,
 };
 use riir_dialect::{KernelInfo, Module, OpId, Verified};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Where an op's work came from.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -197,7 +197,7 @@ pub fn compile<M: EnergyModel>(
         _ => CompileError::Step(Box::new(e)),
     })?;
 
-    let mut kernel_index: BTreeMap<KernelKey, usize> = BTreeMap::new();
+    let mut kernel_index: HashMap<KernelKey, usize> = HashMap::new();
     let mut distinct = Vec::new();
     let mut ops = Vec::with_capacity(kernels.len());
     for ((k, spec), search) in kernels.iter().zip(&specs).zip(results) {

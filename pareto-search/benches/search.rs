@@ -1,1 +1,20 @@
-fn main() {}
+//! Whole-module search benchmark: the Llama-3-70B decode step (804 ops) on all four SKUs. Target ≤ 50 ms on the
+//! 2-core CI machine; `cargo xtask bench` runs it beside the NumPy reimplementation (`bench/numpy_search.py`).
+
+use criterion::{criterion_group, criterion_main, Criterion};
+
+mod workload;
+
+fn search(c: &mut Criterion) {
+    let w = workload::load();
+    let mut group = c.benchmark_group("search");
+    group.sample_size(20);
+    group.bench_function("llama-3-70b-decode/4-skus", |b| b.iter(|| workload::search_all(&w)));
+    group.bench_function("llama-3-70b-decode/h100", |b| {
+        b.iter(|| workload::search_sku(&w, &w.skus[0].0, &w.skus[0].1))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, search);
+criterion_main!(benches);

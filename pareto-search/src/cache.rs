@@ -4,16 +4,17 @@
 //! Lookups are made in request order before any pricing starts, and each distinct missing key is priced once:
 //! hit and miss counts are therefore the same whatever the thread count (two threads never race to miss).
 
-use crate::cost::Evaluated;
-use crate::frontier::{frontier, Frontier};
+use crate::cost::{Cost, Evaluated};
+use crate::frontier::{fastest, frontier, Frontier};
 use rayon::prelude::*;
 use riir_dialect::KernelClass;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
-/// Identifies a kernel's priced points: everything that changes a price except the SLO.
+/// What identifies a kernel's priced points: everything that changes a price except the SLO.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
-pub struct KernelKey {
+pub struct KeyData {
     /// SKU id.
     pub sku: String,
     pub class: KernelClass,
@@ -26,6 +27,104 @@ pub struct KernelKey {
     pub model_hash: u64,
 }
 
+/// A shared [`KeyData`] with its hash computed once: a module repeats each layer's kernels many times, so keys
+/// are cloned and compared far more often than made.
+#[derive(Clone, Debug)]
+pub struct KernelKey {
+    data: Arc<KeyData>,
+    hash: u64,
+}
+
+impl KernelKey {
+    pub fn new(data: KeyData) -> KernelKey {
+        let mut h = Fnv1a::default();
+        data.hash(&mut h);
+        KernelKey {
+            hash: h.finish(),
+            data: Arc::new(data),
+        }
+    }
+}
+
+/// FNV-1a, 64-bit: deterministic across runs and cheap on the short keys hashed here.
+#[derive(Clone, Copy)]
+pub struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Hashes keys that already carry a hash (a [`KernelKey`], a pair of one and SLO bits, a fingerprint) by
+/// mixing their words, instead of SipHash-ing them again.
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A map keyed by kernel keys (or fingerprints), hashing each by the hash it carries.
+pub type KeyMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+impl std::ops::Deref for KernelKey {
+    type Target = KeyData;
+    fn deref(&self) -> &KeyData {
+        &self.data
+    }
+}
+
+impl PartialEq for KernelKey {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.data, &other.data) || (self.hash == other.hash && self.data == other.data)
+    }
+}
+
+impl Eq for KernelKey {}
+
+impl Hash for KernelKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// A kernel's 720 priced points (index order) and its fastest feasible cost, computed once.
+#[derive(Debug)]
+pub struct Priced<R> {
+    pub points: Vec<Evaluated<R>>,
+    pub fastest: Option<Cost>,
+}
+
+impl<R> std::ops::Deref for Priced<R> {
+    type Target = [Evaluated<R>];
+    fn deref(&self) -> &[Evaluated<R>] {
+        &self.points
+    }
+}
+
 /// Counts of lookups since the cache was made.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct CacheStats {
@@ -36,22 +135,22 @@ pub struct CacheStats {
 }
 
 /// Priced points of one kernel, shared between every op with the same key.
-pub type Points<R> = Arc<[Evaluated<R>]>;
+pub type Points<R> = Arc<Priced<R>>;
 
 type FrontierKey = (KernelKey, u64);
 
 /// The cache. `R` is the pricer's reason type.
 pub struct FrontierCache<R> {
-    points: Mutex<HashMap<KernelKey, Points<R>>>,
-    frontiers: Mutex<HashMap<FrontierKey, Arc<Frontier>>>,
+    points: Mutex<KeyMap<KernelKey, Points<R>>>,
+    frontiers: Mutex<KeyMap<FrontierKey, Arc<Frontier>>>,
     stats: Mutex<CacheStats>,
 }
 
 impl<R> Default for FrontierCache<R> {
     fn default() -> Self {
         FrontierCache {
-            points: Mutex::new(HashMap::new()),
-            frontiers: Mutex::new(HashMap::new()),
+            points: Mutex::new(KeyMap::default()),
+            frontiers: Mutex::new(KeyMap::default()),
             stats: Mutex::new(CacheStats::default()),
         }
     }
@@ -59,8 +158,8 @@ impl<R> Default for FrontierCache<R> {
 
 /// Splits `keys` into hits and first-occurrence misses against `map`, counting each. A key repeated within
 /// `keys` is a miss the first time and a hit afterwards.
-fn classify<K: Clone + Eq + std::hash::Hash, V>(map: &HashMap<K, V>, keys: &[K]) -> (Vec<usize>, u64) {
-    let mut first_miss: HashMap<&K, usize> = HashMap::new();
+fn classify<K: Clone + Eq + Hash, V>(map: &KeyMap<K, V>, keys: &[K]) -> (Vec<usize>, u64) {
+    let mut first_miss: KeyMap<&K, usize> = KeyMap::default();
     let mut misses = Vec::new();
     let mut hits = 0;
     for (i, k) in keys.iter().enumerate() {
@@ -103,7 +202,14 @@ impl<R: Send + Sync> FrontierCache<R> {
             s.point_misses += misses.len() as u64;
             misses
         };
-        let priced: Vec<(usize, Points<R>)> = misses.par_iter().map(|&i| (i, Points::from(price(i)))).collect();
+        let priced: Vec<(usize, Points<R>)> = misses
+            .par_iter()
+            .map(|&i| {
+                let points = price(i);
+                let fastest = fastest(&points);
+                (i, Arc::new(Priced { points, fastest }))
+            })
+            .collect();
         let mut map = lock(&self.points);
         for (i, p) in priced {
             map.insert(keys[i].clone(), p);
@@ -145,13 +251,22 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn key(n: i64) -> KernelKey {
-        KernelKey {
+        KernelKey::new(KeyData {
             sku: "h200".into(),
             class: KernelClass::Linear,
             shape: vec![("m".into(), n)],
             inputs: vec![],
             model_hash: 7,
-        }
+        })
+    }
+
+    #[test]
+    fn keys_compare_by_content_not_by_allocation() {
+        assert_eq!(key(1), key(1));
+        assert_ne!(key(1), key(2));
+        let mut m = HashMap::new();
+        m.insert(key(1), 1);
+        assert_eq!(m.get(&key(1)), Some(&1));
     }
 
     fn axes() -> Axes {

@@ -11,7 +11,8 @@ pub struct Cost {
     pub est_jpt: f64,
     /// Latency of the op, milliseconds.
     pub est_lat_ms: f64,
-    /// Board power while the op runs, W (the runtime's thermal guard ranks plans by it). Not used by pruning.
+    /// Board power while the op runs (links excluded, as the board limit), W; the runtime's thermal guard
+    /// ranks plans by it. Not used by pruning.
     pub est_power_w: f64,
     /// Link energy per bit sent in the point's link state, pJ/bit (0 when the op sends nothing). Not used by
     /// pruning.

@@ -18,7 +18,7 @@ pub mod prune;
 pub mod search;
 pub mod space;
 
-pub use cache::{CacheStats, FrontierCache, KernelKey, Points};
+pub use cache::{CacheStats, FrontierCache, KernelKey, KeyData, KeyMap, Points, Priced};
 pub use cost::{Cost, Evaluated, Infeasible};
 pub use frontier::{evaluate, fallback, fastest, frontier, plan_id, FallbackPlan, Frontier, NamedPlan};
 pub use memory::{VariantParams, VariantUnavailable, Work, REUSE_THRESHOLD};

@@ -11,7 +11,7 @@
 //! - **Per token.** The model prices one GPU's shard; a decode step makes `tokens_per_step` tokens on `gpus`
 //!   GPUs, so `est_jpt = joules · gpus / tokens_per_step`.
 
-use crate::cache::KernelKey;
+use crate::cache::{Fnv1a, KernelKey, KeyData, KeyMap};
 use crate::cost::Cost;
 use crate::memory::{apply, VariantParams, VariantUnavailable, Work};
 use crate::search::KernelSpec;
@@ -19,6 +19,7 @@ use crate::space::{Axes, AxesError, Point};
 use energy_model::{EnergyModel, KernelWork, OperatingPoint, Sku};
 use riir_dialect::{KernelClass, KernelInfo, LinkState, Precision};
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 /// Scale-out bandwidth per GPU, GB/s, that turns link bytes into link-active time: 8 links of 800 Gb/s per
 /// GPU, as the SKU files' link power assumes (and `riirc estimate`'s default). SKU files carry no link bandwidth.
@@ -69,6 +70,34 @@ pub fn axes_for(sku: &Sku) -> Result<Axes, SkuAxesError> {
             source,
         }
     })
+}
+
+/// A hash of what [`Pricer::spec`] reads from a kernel (spans excluded), without allocating.
+fn work_fingerprint(k: &KernelInfo, rc: Option<f64>) -> u64 {
+    let mut h = Fnv1a::default();
+    k.class.value.hash(&mut h);
+    for (n, v) in &k.shape {
+        n.value.hash(&mut h);
+        v.value.hash(&mut h);
+    }
+    k.bytes_hbm.value.to_bits().hash(&mut h);
+    k.flops.value.to_bits().hash(&mut h);
+    k.link_bytes.as_ref().map(|b| b.value.to_bits()).hash(&mut h);
+    rc.map(f64::to_bits).hash(&mut h);
+    h.finish()
+}
+
+/// Whether two kernels describe the same work (values only, not where they were written).
+fn same_work(a: &KernelInfo, b: &KernelInfo) -> bool {
+    a.class.value == b.class.value
+        && a.shape.len() == b.shape.len()
+        && a.shape
+            .iter()
+            .zip(&b.shape)
+            .all(|(x, y)| x.0.value == y.0.value && x.1.value == y.1.value)
+        && a.bytes_hbm.value.to_bits() == b.bytes_hbm.value.to_bits()
+        && a.flops.value.to_bits() == b.flops.value.to_bits()
+        && a.link_bytes.as_ref().map(|x| x.value.to_bits()) == b.link_bytes.as_ref().map(|x| x.value.to_bits())
 }
 
 /// Bits per weight.
@@ -170,18 +199,42 @@ impl<M: EnergyModel> Pricer<'_, M> {
         ];
         inputs.extend(self.params.bits());
         KernelSpec {
-            key: KernelKey {
+            key: KernelKey::new(KeyData {
                 sku: self.sku.id.clone(),
                 class: kernel.class.value,
                 shape: kernel.shape.iter().map(|(n, v)| (n.value.clone(), v.value)).collect(),
                 inputs,
                 model_hash: self.model.model_hash(),
-            },
+            }),
             class: kernel.class.value,
             work,
             weight_bytes: weight,
             reuse_confidence,
         }
+    }
+
+    /// [`Pricer::spec`] of many kernels, building each distinct one once (a decode step repeats every layer's
+    /// kernels; identical specs then share one key allocation).
+    pub fn specs<'k>(&self, kernels: impl IntoIterator<Item = (&'k KernelInfo, Option<f64>)>) -> Vec<KernelSpec> {
+        // Fingerprint → the distinct kernels with that fingerprint (kernel, reuse confidence, index in `out`).
+        type Seen<'a> = KeyMap<u64, Vec<(&'a KernelInfo, Option<f64>, usize)>>;
+        let mut seen: Seen<'k> = KeyMap::default();
+        let mut out: Vec<KernelSpec> = Vec::new();
+        for (kernel, rc) in kernels {
+            let bucket = seen.entry(work_fingerprint(kernel, rc)).or_default();
+            let found = bucket
+                .iter()
+                .find(|(k, r, _)| same_work(k, kernel) && r.map(f64::to_bits) == rc.map(f64::to_bits));
+            let spec = match found {
+                Some(&(_, _, i)) => out[i].clone(),
+                None => {
+                    bucket.push((kernel, rc, out.len()));
+                    self.spec(kernel, rc)
+                }
+            };
+            out.push(spec);
+        }
+        out
     }
 
     /// The cost of running `kernel` at `point`, or why it cannot run.
@@ -207,8 +260,10 @@ impl<M: EnergyModel> Pricer<'_, M> {
             link_active_us: w.link_bytes / (LINK_GBPS * 1e3),
             footprint_bytes: 0.0,
         };
-        let energy_work = model_work(vw.energy);
-        let energy = self.model.predict(self.sku, &energy_work, &op).map_err(Reason::Model)?;
+        let energy = self
+            .model
+            .predict(self.sku, &model_work(vw.energy), &op)
+            .map_err(Reason::Model)?;
         let latency = if vw.latency == vw.energy {
             energy
         } else {
@@ -218,15 +273,15 @@ impl<M: EnergyModel> Pricer<'_, M> {
         };
         let link_bits = vw.energy.link_bytes * 8.0;
         let link_pj_per_bit = if link_bits > 0.0 {
-            let link_j = energy_model::physical::link_energy_j(self.sku, &energy_work, op.link, energy.latency_s);
-            link_j / link_bits * 1e12
+            energy.link_joules / link_bits * 1e12
         } else {
             0.0
         };
         Ok(Cost {
             est_jpt: energy.joules * self.gpus / self.tokens_per_step,
             est_lat_ms: latency.latency_s * 1e3,
-            est_power_w: energy.avg_power_w(),
+            // What the board power limit constrains (the optics sit outside it), as the model's feasibility.
+            est_power_w: energy.board_power_w(),
             link_pj_per_bit,
         })
     }

@@ -6,9 +6,9 @@
 //! it runs per step). The shares of a whole step add up to the SLO, and an op that is inherently slow gets a
 //! proportionally larger share. Rule (1) of pruning applies to the share.
 
-use crate::cache::{FrontierCache, KernelKey, Points};
-use crate::cost::{Cost, Evaluated};
-use crate::frontier::{evaluate, fastest, Frontier};
+use crate::cache::{FrontierCache, KernelKey, Points, Priced};
+use crate::cost::Cost;
+use crate::frontier::{evaluate, Frontier};
 use crate::memory::Work;
 use crate::space::{Axes, Point};
 use riir_dialect::KernelClass;
@@ -74,8 +74,8 @@ impl fmt::Display for SearchError {
 
 impl std::error::Error for SearchError {}
 
-fn fastest_or_error<R: fmt::Display>(kernel: &KernelKey, points: &[Evaluated<R>]) -> Result<Cost, SearchError> {
-    fastest(points).ok_or_else(|| SearchError::NoFeasiblePoint {
+fn fastest_or_error<R: fmt::Display>(kernel: &KernelKey, points: &Priced<R>) -> Result<Cost, SearchError> {
+    points.fastest.ok_or_else(|| SearchError::NoFeasiblePoint {
         kernel: kernel.clone(),
         reasons: points
             .iter()
@@ -152,13 +152,13 @@ mod tests {
 
     fn spec(name: &str, bytes: f64) -> KernelSpec {
         KernelSpec {
-            key: KernelKey {
+            key: KernelKey::new(crate::cache::KeyData {
                 sku: "test".into(),
                 class: KernelClass::Linear,
                 shape: vec![(name.into(), 1)],
                 inputs: vec![bytes.to_bits()],
                 model_hash: 0,
-            },
+            }),
             class: KernelClass::Linear,
             work: Work {
                 bytes_hbm: bytes,

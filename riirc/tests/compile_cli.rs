@@ -434,11 +434,21 @@ fn plot_frontier_draws_every_feasible_point_and_labels_the_plans() {
     let dir = tempfile::tempdir().unwrap();
     let json = root().join("examples/frontiers/h100/decode_layer18.frontier.json");
     let svg_path = dir.path().join("f.svg");
-    let o = riirc(&["plot-frontier", json.to_str().unwrap(), "--op", "attention", "-o", svg_path.to_str().unwrap()]);
+    let o = riirc(&[
+        "plot-frontier",
+        json.to_str().unwrap(),
+        "--op",
+        "attention",
+        "-o",
+        svg_path.to_str().unwrap(),
+    ]);
     ok(&o);
     let svg = std::fs::read_to_string(&svg_path).unwrap();
     assert!(svg.starts_with("<svg"), "an SVG");
-    assert!(svg.contains("latency (ms)") && svg.contains("energy (J/token)"), "axes with units");
+    assert!(
+        svg.contains("latency (ms)") && svg.contains("energy (J/token)"),
+        "axes with units"
+    );
     let j = read_json(&json);
     let op = &j["ops"][0];
     let feasible = j["kernels"][0]["feasible"].as_array().unwrap().len();
@@ -451,7 +461,18 @@ fn plot_frontier_draws_every_feasible_point_and_labels_the_plans() {
     }
     assert!(svg.contains("fallback"));
 
-    let o = riirc(&["plot-frontier", json.to_str().unwrap(), "--op", "nope", "-o", svg_path.to_str().unwrap()]);
+    let o = riirc(&[
+        "plot-frontier",
+        json.to_str().unwrap(),
+        "--op",
+        "nope",
+        "-o",
+        svg_path.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o.stderr).contains("no op with id `nope`; ops: attention"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("no op with id `nope`; ops: attention"),
+        "{}",
+        text(&o.stderr)
+    );
 }
