@@ -10,8 +10,20 @@ fn search(c: &mut Criterion) {
     let mut group = c.benchmark_group("search");
     group.sample_size(20);
     group.bench_function("llama-3-70b-decode/4-skus", |b| b.iter(|| workload::search_all(&w)));
-    group.bench_function("llama-3-70b-decode/h100", |b| {
-        b.iter(|| workload::search_sku(&w, &w.skus[0].0, &w.skus[0].1))
+    // The NumPy script's inputs: the step's distinct kernels per SKU, already extracted (as exported).
+    let merged: Vec<_> = w
+        .skus
+        .iter()
+        .map(|(s, m)| workload::merged(&workload::specs(&w, &workload::pricer(s, m))))
+        .collect();
+    group.bench_function("llama-3-70b-kernels/4-skus", |b| {
+        b.iter(|| {
+            w.skus
+                .iter()
+                .zip(&merged)
+                .map(|((s, m), k)| workload::search_kernels(&w, s, m, k))
+                .collect::<Vec<_>>()
+        })
     });
     group.finish();
 }

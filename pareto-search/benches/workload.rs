@@ -94,6 +94,17 @@ pub fn search_sku(w: &Workload, sku: &Sku, model: &Model) -> Vec<OpSearch<Reason
     search_module(&cache, &axes, SLO_MS, &specs, &step, |k, pt| p.price(k, pt)).unwrap()
 }
 
+/// The same search on the step's distinct kernels only (with their counts for the SLO shares): exactly the
+/// work `bench/numpy_search.py` does from the exported inputs.
+pub fn search_kernels(w: &Workload, sku: &Sku, model: &Model, merged: &[(KernelSpec, f64)]) -> Vec<OpSearch<Reason>> {
+    let p = pricer(sku, model);
+    let axes = axes_for(sku).unwrap();
+    let distinct: Vec<KernelSpec> = merged.iter().map(|(k, _)| k.clone()).collect();
+    let cache = FrontierCache::new();
+    let _ = w;
+    search_module(&cache, &axes, SLO_MS, &distinct, merged, |k, pt| p.price(k, pt)).unwrap()
+}
+
 /// The whole-module search on all four SKUs.
 pub fn search_all(w: &Workload) -> Vec<Vec<OpSearch<Reason>>> {
     w.skus.iter().map(|(s, m)| search_sku(w, s, m)).collect()
