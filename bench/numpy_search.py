@@ -44,6 +44,7 @@ def price(sku, doc, k):
 
     w = k["weight_bytes"]
     b = (k["bytes_hbm"] - w) + (w * BITS[PREC]) / 16.0
+    nonw = b - np.clip(w * BITS[PREC] / 16.0, 0.0, b)
     f = np.full(N, k["flops"])
     rc = k["reuse_confidence"]
     # Memory variants: energy work (eb, ef) and latency work (tb, tf).
@@ -54,13 +55,13 @@ def price(sku, doc, k):
     m = MEM == 2
     reuse_ok = rc is not None and rc > v["reuse_threshold"]
     if reuse_ok:
-        eb[m] = tb[m] = b[m] * (1.0 - v["reuse_share"] * rc)
+        eb[m] = tb[m] = b[m] - v["reuse_share"] * rc * nonw[m]
     m = MEM == 3
     eb[m] = tb[m] = b[m] * (1.0 - v["sram_share"])
     ef[m] = tf[m] = f[m] * v["sram_flop_penalty"]
     m = MEM == 4
-    eb[m] = tb[m] = b[m] * (1.0 - v["recompute_share"])
-    ef[m] = tf[m] = f[m] + b[m] * v["recompute_share"] * v["recompute_flops_per_byte"]
+    eb[m] = tb[m] = b[m] - v["recompute_share"] * nonw[m]
+    ef[m] = tf[m] = f[m] + v["recompute_share"] * nonw[m] * v["recompute_flops_per_byte"]
 
     link_us = k["link_bytes"] / (doc["link_gbps"] * 1e3)
     ratio = sm / sku["max_sm_mhz"]

@@ -1,6 +1,7 @@
 //! The five memory variants: how a plan moves its data, and what each does to the work the energy model prices.
 //!
-//! Let `B` be the op's HBM bytes, `F` its flops, `L` its link bytes and `rc` its `reuse_confidence` (absent = 0).
+//! Let `B` be the op's HBM bytes, `W ≤ B` the part of them that is weights (at the point's precision), `K = B − W`
+//! the rest (KV blocks and activations), `F` its flops and `rc` its `reuse_confidence`.
 //! A variant yields two works: the one whose **energy** is charged and the one whose **latency** is seen (they
 //! differ only for `prefetch`, whose early reads cost energy but are hidden behind the previous op).
 //!
@@ -8,19 +9,21 @@
 //! |-------------------|-----------------------------|---------------------|----------------------|
 //! | `baseline`        | B, F                        | same                | always               |
 //! | `prefetch`        | B·(1 + 0.10), F             | B·(1 − 0.30), F     | always               |
-//! | `reuse_low_bytes` | B·(1 − 0.30·rc), F          | same                | only when rc > 0.7   |
+//! | `reuse_low_bytes` | B − 0.30·rc·K, F            | same                | only when rc > 0.7   |
 //! | `sram_pinned`     | B·(1 − 0.20), F·1.25        | same                | always               |
-//! | `recompute`       | B·(1 − 0.50), F + 0.50·B·256| same                | always               |
+//! | `recompute`       | B − 0.50·K, F + 0.50·K·256  | same                | always               |
 //!
 //! - `prefetch`: 30 % of the reads are issued during the previous op (the next layer's weights and KV blocks
 //!   are known in decode), so their time is hidden; 10 % extra bytes are fetched at block granularity and wasted.
-//! - `reuse_low_bytes`: KV blocks reused from the previous step stay on chip; up to 30 % of the bytes are such
-//!   blocks, saved in proportion to the confidence. The source emits this "low bytes" variant only when
+//! - `reuse_low_bytes`: KV blocks reused from the previous step stay on chip; up to 30 % of the non-weight
+//!   bytes are such blocks, saved in proportion to the confidence (weights are gigabytes per GPU and never stay
+//!   on chip between steps). The source emits this "low bytes" variant only when
 //!   `reuse_confidence > 0.7`; otherwise the point is infeasible with that reason.
 //! - `sram_pinned`: the op's hottest 20 % of bytes are pinned in on-chip SRAM; the pinned lines take SRAM from
 //!   the SMs' working space, which costs 25 % more issue slots (modelled as 25 % more flops).
-//! - `recompute`: half of the bytes (the KV share) are recomputed from the layer input instead of read, at
-//!   256 flops per byte avoided. This is the `recompute_kv` fallback's variant. With the physical model's
+//! - `recompute`: half of the non-weight bytes (the KV share) are recomputed from the layer input instead of
+//!   read, at 256 flops per byte avoided (weights cannot be recomputed, so on a pure linear layer this is
+//!   nearly the baseline). This is the `recompute_kv` fallback's variant. With the physical model's
 //!   default coefficients a recomputed byte costs more energy than a read one (256·e_flop > e_byte), so on
 //!   memory-bound decode kernels recompute is a fast-but-costly point, and the fallback (its lowest-power
 //!   point) is slower than the plans and not cheaper: the search reports what the model says.
@@ -120,14 +123,17 @@ impl fmt::Display for VariantUnavailable {
 }
 
 /// The works `variant` prices `work` with, or why the variant is unavailable.
+/// `weight_bytes` is the part of `work.bytes_hbm` that is weights (clamped to `[0, bytes_hbm]`).
 pub fn apply(
     variant: MemoryVariant,
     work: Work,
+    weight_bytes: f64,
     reuse_confidence: Option<f64>,
     params: &VariantParams,
 ) -> Result<VariantWork, VariantUnavailable> {
     let same = |w: Work| VariantWork { energy: w, latency: w };
     let b = work.bytes_hbm;
+    let k = b - weight_bytes.clamp(0.0, b);
     Ok(match variant {
         MemoryVariant::Baseline => same(work),
         MemoryVariant::Prefetch => VariantWork {
@@ -142,7 +148,7 @@ pub fn apply(
         },
         MemoryVariant::ReuseLowBytes => match reuse_confidence {
             Some(rc) if rc > REUSE_THRESHOLD => same(Work {
-                bytes_hbm: b * (1.0 - params.reuse_share * rc),
+                bytes_hbm: b - params.reuse_share * rc * k,
                 ..work
             }),
             other => return Err(VariantUnavailable::ReuseConfidence(other)),
@@ -153,8 +159,8 @@ pub fn apply(
             ..work
         }),
         MemoryVariant::Recompute => same(Work {
-            bytes_hbm: b * (1.0 - params.recompute_share),
-            flops: work.flops + b * params.recompute_share * params.recompute_flops_per_byte,
+            bytes_hbm: b - params.recompute_share * k,
+            flops: work.flops + params.recompute_share * k * params.recompute_flops_per_byte,
             ..work
         }),
     })
@@ -172,13 +178,13 @@ mod tests {
 
     #[test]
     fn baseline_is_the_work_itself() {
-        let v = apply(MemoryVariant::Baseline, W, None, &VariantParams::default()).unwrap();
+        let v = apply(MemoryVariant::Baseline, W, 0.0, None, &VariantParams::default()).unwrap();
         assert_eq!((v.energy, v.latency), (W, W));
     }
 
     #[test]
     fn prefetch_costs_bytes_but_hides_latency() {
-        let v = apply(MemoryVariant::Prefetch, W, None, &VariantParams::default()).unwrap();
+        let v = apply(MemoryVariant::Prefetch, W, 0.0, None, &VariantParams::default()).unwrap();
         assert!(v.energy.bytes_hbm > W.bytes_hbm && v.latency.bytes_hbm < W.bytes_hbm);
         assert_eq!(v.energy.flops, W.flops);
     }
@@ -187,14 +193,14 @@ mod tests {
     fn reuse_low_bytes_needs_confidence_above_0_7() {
         let p = VariantParams::default();
         assert_eq!(
-            apply(MemoryVariant::ReuseLowBytes, W, Some(0.7), &p),
+            apply(MemoryVariant::ReuseLowBytes, W, 0.0, Some(0.7), &p),
             Err(VariantUnavailable::ReuseConfidence(Some(0.7)))
         );
         assert_eq!(
-            apply(MemoryVariant::ReuseLowBytes, W, None, &p),
+            apply(MemoryVariant::ReuseLowBytes, W, 0.0, None, &p),
             Err(VariantUnavailable::ReuseConfidence(None))
         );
-        let v = apply(MemoryVariant::ReuseLowBytes, W, Some(0.73), &p).unwrap();
+        let v = apply(MemoryVariant::ReuseLowBytes, W, 0.0, Some(0.73), &p).unwrap();
         assert!((v.energy.bytes_hbm - 1000.0 * (1.0 - 0.3 * 0.73)).abs() < 1e-9);
         assert_eq!(
             VariantUnavailable::ReuseConfidence(Some(0.5)).to_string(),
@@ -206,13 +212,21 @@ mod tests {
     fn sram_pinned_and_recompute_trade_bytes_for_flops() {
         let p = VariantParams::default();
         for m in [MemoryVariant::SramPinned, MemoryVariant::Recompute] {
-            let v = apply(m, W, None, &p).unwrap();
+            let v = apply(m, W, 0.0, None, &p).unwrap();
             assert!(v.energy.bytes_hbm < W.bytes_hbm, "{m}");
             assert!(v.energy.flops > W.flops, "{m}");
             assert_eq!(v.energy, v.latency);
             assert_eq!(v.energy.link_bytes, W.link_bytes);
         }
-        let r = apply(MemoryVariant::Recompute, W, None, &p).unwrap();
+        let r = apply(MemoryVariant::Recompute, W, 0.0, None, &p).unwrap();
         assert_eq!(r.energy.flops, 100.0 + 500.0 * 256.0);
+        // Weights are neither recomputed nor reused: only the other 400 bytes are.
+        let r = apply(MemoryVariant::Recompute, W, 600.0, None, &p).unwrap();
+        assert_eq!((r.energy.bytes_hbm, r.energy.flops), (800.0, 100.0 + 200.0 * 256.0));
+        let v = apply(MemoryVariant::ReuseLowBytes, W, 600.0, Some(1.0), &p).unwrap();
+        assert!((v.energy.bytes_hbm - 880.0).abs() < 1e-9);
+        // A weight figure above the bytes is clamped: nothing is left to recompute.
+        let r = apply(MemoryVariant::Recompute, W, 5000.0, None, &p).unwrap();
+        assert_eq!(r.energy, W);
     }
 }

@@ -245,7 +245,15 @@ impl<M: EnergyModel> Pricer<'_, M> {
             bytes_hbm: w.bytes_hbm - weight + weight * precision_bits(point.precision) / 16.0,
             ..w
         };
-        let vw = apply(point.memory, scaled, kernel.reuse_confidence, &self.params).map_err(Reason::Variant)?;
+        let weight_scaled = weight * precision_bits(point.precision) / 16.0;
+        let vw = apply(
+            point.memory,
+            scaled,
+            weight_scaled,
+            kernel.reuse_confidence,
+            &self.params,
+        )
+        .map_err(Reason::Variant)?;
         let op = OperatingPoint {
             sm_mhz: f64::from(point.sm_mhz),
             hbm_bw_tbps: point.hbm_bw_tbps,
