@@ -8,8 +8,6 @@
 //! memory/power field or op key is left out. Such a module is only for finding more errors. Ranges (negative clocks,
 //! confidence above 1, …) are the verifier's business; the builder keeps numbers as written.
 
-use std::collections::HashMap;
-
 use riir_dialect::{
     Diagnostic, Fallback, FallbackAction, FuncId, KernelClass, KernelInfo, LinkState, MemoryIntent, Module, Named, Op,
     Plan, PowerIntent, Precision, Span, Spanned, ValueRef,
@@ -65,8 +63,10 @@ struct Builder<'s> {
 }
 
 /// The first entry of each known key of one dictionary, after unknown and duplicate keys were reported.
+/// Indexed by the key's position in the dictionary's key list (at most 8 keys: a linear scan beats hashing).
 struct Fields<'d, 'a> {
-    entries: HashMap<&'static str, &'d Entry<'a>>,
+    keys: &'static [&'static str],
+    entries: [Option<&'d Entry<'a>>; 8],
     /// The dictionary's opening brace, where "missing key" errors point.
     open: Span,
     /// What the dictionary is, for messages: "plan `B`", "fallback", "kernel".
@@ -75,7 +75,8 @@ struct Fields<'d, 'a> {
 
 impl<'d, 'a> Fields<'d, 'a> {
     fn get(&self, key: &str) -> Option<&'d Value<'a>> {
-        self.entries.get(key).map(|e| &e.value)
+        let i = self.keys.iter().position(|&k| k == key)?;
+        self.entries[i].map(|e| &e.value)
     }
 }
 
@@ -148,10 +149,11 @@ impl Builder<'_> {
 
     /// Reports unknown and duplicate keys of `dict` and returns the first entry of each known key.
     fn fields<'d, 'a>(&mut self, dict: &'d Dict<'a>, what: String, allowed: &'static [&'static str]) -> Fields<'d, 'a> {
-        let mut entries: HashMap<&'static str, &'d Entry<'a>> = HashMap::new();
+        debug_assert!(allowed.len() <= 8);
+        let mut entries: [Option<&'d Entry<'a>>; 8] = [None; 8];
         for e in &dict.entries {
             let key = e.key.text;
-            match allowed.iter().find(|&&k| k == key) {
+            match allowed.iter().position(|&k| k == key) {
                 None => {
                     let mut d = Diagnostic::error(
                         format!("unknown key `{key}` in {what}"),
@@ -163,8 +165,8 @@ impl Builder<'_> {
                     }
                     self.error(d);
                 }
-                Some(&k) => {
-                    if let Some(first) = entries.get(k) {
+                Some(i) => match entries[i] {
+                    Some(first) => {
                         let first_span = first.key.span;
                         self.error(
                             Diagnostic::error(
@@ -174,13 +176,13 @@ impl Builder<'_> {
                             )
                             .with_secondary(first_span, "first defined here"),
                         );
-                    } else {
-                        entries.insert(k, e);
                     }
-                }
+                    None => entries[i] = Some(e),
+                },
             }
         }
         Fields {
+            keys: allowed,
             entries,
             open: open_brace(dict.span),
             what,

@@ -4,10 +4,20 @@
 //! deep) → [`syntax`] (pest grammar `riir.pest` → generic syntax tree) → [`build`] (keys and names → typed
 //! [`Module`]). The verifier (`riir_dialect::verify`) then checks semantic invariants; [`check_source`] runs
 //! both stages and returns their diagnostics together in source order.
+//!
+//! ```
+//! let src = "func @f(%kv: !kv.block) {\n  riir.op \"attention\" {memory = {prefetch = [%kv], reuse_confidence = 0.73}}\n}\n";
+//! let checked = riir_frontend::check_source(src);
+//! assert!(checked.diagnostics.is_empty());
+//! let module = checked.module.expect("valid"); // a `Verified<Module>`: what code generation takes
+//! let text = riir_dialect::print_module(&module);
+//! assert_eq!(riir_dialect::print_module(&riir_frontend::parse(&text).unwrap()), text);
+//! ```
 
 pub mod build;
 pub mod comments;
 pub mod lower;
+mod fast;
 pub mod prescan;
 pub mod suggest;
 pub mod syntax;

@@ -12,12 +12,12 @@ use riir_dialect::{Diagnostic, Span};
 struct RiirParser;
 
 /// A parsed file: its functions in order.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct File<'a> {
     pub funcs: Vec<Func<'a>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Func<'a> {
     /// Without the `@`.
     pub name: Word<'a>,
@@ -27,13 +27,13 @@ pub struct Func<'a> {
 }
 
 /// A piece of source text (a name without its sigil) and where it was written.
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Word<'a> {
     pub text: &'a str,
     pub span: Span,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Param<'a> {
     /// Without the `%`.
     pub name: Word<'a>,
@@ -41,7 +41,7 @@ pub struct Param<'a> {
     pub ty: Word<'a>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct OpSyntax<'a> {
     /// The op name with escapes resolved.
     pub name: String,
@@ -50,25 +50,25 @@ pub struct OpSyntax<'a> {
     pub span: Span,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Dict<'a> {
     pub entries: Vec<Entry<'a>>,
     pub span: Span,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Entry<'a> {
     pub key: Word<'a>,
     pub value: Value<'a>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Value<'a> {
     pub kind: ValueKind<'a>,
     pub span: Span,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum ValueKind<'a> {
     /// Number text as written (`-1.5e3`); the builder decides whether it must be an integer.
     Number(&'a str),
@@ -101,16 +101,22 @@ impl ValueKind<'_> {
 
 /// Parses RIIR text (already checked by `prescan::scan`) into a syntax tree, or the one syntax error pest found.
 pub fn parse(src: &str) -> Result<File<'_>, Diagnostic> {
+    // The hand-written parser accepts exactly what the grammar accepts, in a fraction of the time; whatever it
+    // does not accept (every error, and anything unusual) is parsed by pest, which words the error.
+    if let Some(file) = crate::fast::parse(src) {
+        return Ok(file);
+    }
+    parse_with_pest(src)
+}
+
+/// Parses with the pest grammar alone (the reference the fast parser is tested against).
+pub fn parse_with_pest(src: &str) -> Result<File<'_>, Diagnostic> {
+    // pest's token tracking names the literal tokens (`,`, `}`) an error wanted. It costs time, but pest only
+    // sees what the fast path rejected, which is almost always an error. It is a process-wide switch, left on.
+    pest::set_error_detail(true);
     let mut pairs = match RiirParser::parse(Rule::file, src) {
         Ok(p) => p,
-        Err(_) => {
-            // Parse again with pest's token tracking on, which names the literal tokens (`,`, `}`) it wanted.
-            // It costs time, so only failing inputs pay for it; once on it stays on (it is process-wide, and
-            // turning it off could race with another thread's failing parse).
-            pest::set_error_detail(true);
-            let err = RiirParser::parse(Rule::file, src).expect_err("pest is deterministic");
-            return Err(syntax_error(src, &err));
-        }
+        Err(err) => return Err(syntax_error(src, &err)),
     };
     let file = pairs.next().expect("the file rule always produces one pair");
     let funcs = file
@@ -170,7 +176,7 @@ fn op(p: Pair<'_, Rule>) -> OpSyntax<'_> {
     let name = it.next().expect("op has a name");
     let body = it.next().expect("op has a body");
     OpSyntax {
-        name: unescape(&name),
+        name: unescape(name.as_str()),
         name_span: span_of(&name),
         body: dict(body),
         span,
@@ -198,7 +204,7 @@ fn value(p: Pair<'_, Rule>) -> Value<'_> {
     let span = span_of(&p);
     let kind = match p.as_rule() {
         Rule::number => ValueKind::Number(p.as_str()),
-        Rule::string => ValueKind::Str(unescape(&p)),
+        Rule::string => ValueKind::Str(unescape(p.as_str())),
         Rule::ssa => ValueKind::Ssa(&p.as_str()[1..]),
         Rule::type_name => ValueKind::Type(&p.as_str()[1..]),
         Rule::ident => ValueKind::Ident(p.as_str()),
@@ -209,9 +215,9 @@ fn value(p: Pair<'_, Rule>) -> Value<'_> {
     Value { kind, span }
 }
 
-/// The text of a `string` pair without quotes and with `\"`, `\\`, `\n`, `\t`, `\r` resolved.
-fn unescape(p: &Pair<'_, Rule>) -> String {
-    let raw = p.as_str();
+/// The text of a string literal (quotes included) without quotes and with `\"`, `\\`, `\n`, `\t`, `\r`
+/// resolved.
+pub(crate) fn unescape(raw: &str) -> String {
     let body = &raw[1..raw.len() - 1];
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars();

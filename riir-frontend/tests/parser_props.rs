@@ -34,6 +34,7 @@ fn read_corpus() -> Vec<Vec<u8>> {
 /// accepted text prints to a fixed point.
 fn front_end_contract(bytes: &[u8]) -> Result<(), TestCaseError> {
     let checked = check_bytes(bytes);
+    fast_parser_agrees_with_pest(bytes)?;
     for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
         let span = d.primary_span();
         prop_assert!(!span.is_synthetic(), "error without a position: {}", d.message);
@@ -45,6 +46,24 @@ fn front_end_contract(bytes: &[u8]) -> Result<(), TestCaseError> {
             let again = parse(&once).map_err(|e| TestCaseError::fail(describe(&once, &e)))?;
             prop_assert_eq!(&once, &print_module(&again));
         }
+    }
+    Ok(())
+}
+
+/// The hand-written fast path may only accept what the pest grammar accepts, with the same tree.
+fn fast_parser_agrees_with_pest(bytes: &[u8]) -> Result<(), TestCaseError> {
+    let Ok(src) = std::str::from_utf8(bytes) else {
+        return Ok(());
+    };
+    if riir_frontend::prescan::scan(src).is_err() {
+        return Ok(());
+    }
+    let reference = riir_frontend::syntax::parse_with_pest(src);
+    let chosen = riir_frontend::syntax::parse(src);
+    match (&reference, &chosen) {
+        (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
+        (Err(a), Err(b)) => prop_assert_eq!(a, b),
+        _ => prop_assert!(false, "pest: {:?}\nfast path: {:?}", reference.is_ok(), chosen.is_ok()),
     }
     Ok(())
 }
@@ -305,6 +324,7 @@ mod generated {
         #[test]
         fn generated_modules_round_trip(m in module()) {
             let once = print_module(&m);
+            fast_parser_agrees_with_pest(once.as_bytes())?;
             let parsed = parse(&once).map_err(|e| TestCaseError::fail(describe(&once, &e)))?;
             prop_assert_eq!(&once, &print_module(&parsed));
         }

@@ -298,6 +298,7 @@ fn generated_inputs(root: &Path) -> Vec<(&'static str, Vec<u8>)> {
     let at = late.len() / 2;
     late[at] = 0xC3; // a lead byte followed by ASCII: invalid UTF-8 in the middle of the file
     v.push(("invalid-utf8-midfile", late));
+    v.push(("larger-than-64-mib", vec![b'\n'; (64 << 20) + 10]));
     v.push(("nul-bytes", b"func @f() {\0\0\0}".to_vec()));
     v.push((
         "unterminated-string-at-eof",
