@@ -14,11 +14,12 @@
 //! result is within about one upgrade of the LP bound (tests measure the gap against an LP-duality bound).
 //!
 //! Instead of sorting the n·h upgrades (too slow for 8,000 ops in 100 µs), the threshold is found with one
-//! histogram: positive `f32`s order like their bit patterns, so the bits of λ, offset by the tick's smallest λ and
-//! shifted to fit [`BUCKETS`], are a bucket index that is monotone in λ and about log-uniform (one bucket spans at
-//! most 2⁻¹¹ of the bit range in use: ~0.5% of λ for a range of 2¹⁰). One pass adds each upgrade's energy to its
-//! bucket; a walk from the top finds the bucket where the budget runs out; one more pass takes every upgrade above
-//! it, and those inside it in op order while they fit.
+//! histogram: positive `f32`s order like their bit patterns, so the top bits of λ as an `f32` are a bucket index
+//! that is monotone in λ and log-uniform: [`BUCKETS`] = 2¹⁴ buckets of 1/64 octave (1.1% of λ) each. The tick's
+//! preparation pass adds each upgrade's energy to its bucket ([`add_upgrades`]); a walk from the most efficient
+//! bucket down finds where the budget runs out; one more pass ([`finish`]) takes every upgrade above that bucket,
+//! and those inside it in op order while they fit, and accounts the result. Only the buckets in use are walked
+//! and then zeroed again, so scratch stays clean for the next tick.
 //!
 //! The order is therefore (bucket desc, op asc, vertex asc): total, fixed before the budget is known and
 //! consistent with each op's chain, so the chosen set for a larger budget is a superset of the set for a smaller
@@ -26,103 +27,109 @@
 //! boundary bucket upgrades differ in efficiency by under a bucket's width, which is all the exactness it gives
 //! up against a full sort.
 
-use super::frontier::Frontier;
+use super::frontier::{Frontier, Hull};
 use super::inputs::PendingOp;
 use super::scratch::{OpSlot, BUCKETS};
 
-/// Efficiency of an upgrade as a bit pattern that orders like the value (saturates to +inf, never NaN).
+/// Bits of λ dropped to form a bucket: 23 mantissa bits − 6 kept = 64 buckets per octave.
+const SHIFT: u32 = 17;
+
+/// Bucket of an upgrade of efficiency `rate × slope` (monotone in it; saturates at +inf, never out of range).
 #[inline]
-fn key(rate: f64, slope: f64) -> u32 {
-    ((rate * slope) as f32).to_bits()
+fn bucket(rate: f64, slope: f64) -> usize {
+    ((((rate * slope) as f32).to_bits() >> SHIFT) as usize).min(BUCKETS - 1)
 }
 
-/// Range of upgrade efficiencies of a tick, gathered by the caller's preparation pass, mapped onto buckets.
+/// Buckets touched this tick (`lo > hi` when none).
 #[derive(Copy, Clone, Debug)]
-pub(super) struct KeyRange {
-    lo: u32,
-    shift: u32,
+pub(super) struct Touched {
+    pub lo: usize,
+    pub hi: usize,
 }
 
-impl KeyRange {
-    /// The range for efficiencies between `min` and `max` (any order; empty ranges map everything to bucket 0).
-    pub(super) fn new(min: f64, max: f64) -> KeyRange {
-        let lo = (min as f32).to_bits();
-        let hi = (max as f32).to_bits().max(lo);
-        let mut shift = 0;
-        while ((hi - lo) >> shift) as usize >= BUCKETS {
-            shift += 1;
-        }
-        KeyRange { lo, shift }
-    }
+impl Touched {
+    pub const NONE: Touched = Touched { lo: BUCKETS, hi: 0 };
+}
 
-    #[inline]
-    fn bucket(&self, rate: f64, slope: f64) -> usize {
-        // Clamped at both ends so a rounding difference with the caller's range can never index out of bounds.
-        let k = key(rate, slope).max(self.lo);
-        (((k - self.lo) >> self.shift) as usize).min(BUCKETS - 1)
+/// Adds an op's upgrades to the histogram (called from the tick's preparation pass).
+#[inline]
+pub(super) fn add_upgrades(hull: &Hull, rate: f64, tokens: f64, buckets: &mut [f64; BUCKETS], touched: &mut Touched) {
+    let len = hull.len();
+    if len < 2 {
+        return;
+    }
+    for k in 1..len {
+        buckets[bucket(rate, hull.slope(k))] += tokens * hull.djpt(k);
+    }
+    // Slopes fall along the hull, so the first and last upgrades bound this op's buckets.
+    touched.hi = touched.hi.max(bucket(rate, hull.slope(1)));
+    touched.lo = touched.lo.min(bucket(rate, hull.slope(len - 1)));
+}
+
+/// Zeroes the touched buckets (every tick ends with a clean histogram).
+pub(super) fn clear(buckets: &mut [f64; BUCKETS], touched: Touched) {
+    if touched.lo <= touched.hi {
+        buckets[touched.lo..=touched.hi].fill(0.0);
     }
 }
 
-/// Writes each op's chosen point into `slots[i].point`. `left` is the budget after every op's cheapest vertex;
-/// `range` spans every upgrade's efficiency.
-pub(super) fn choose(
+/// Finds the crossing bucket, picks each op's point into `slots[i].point`, and calls `account` for each op with
+/// its chosen point. `left` is the budget after every op's cheapest vertex. Clears the histogram.
+pub(super) fn finish(
     frontiers: &[Frontier],
     ops: &[PendingOp],
     slots: &mut [OpSlot],
     buckets: &mut [f64; BUCKETS],
-    range: KeyRange,
+    touched: Touched,
     mut left: f64,
+    mut account: impl FnMut(usize, &PendingOp, &Frontier, &OpSlot),
 ) {
-    buckets.fill(0.0);
-    for (op, slot) in ops.iter().zip(slots.iter()) {
-        if slot.rate == f64::INFINITY {
-            continue; // no tokens: its upgrades are free and taken below
-        }
-        let hull = frontiers[op.frontier as usize].hull(slot.thermal);
-        let tokens = f64::from(op.tokens);
-        for k in 1..hull.len() {
-            buckets[range.bucket(slot.rate, hull.slope(k))] += tokens * hull.djpt(k);
-        }
-    }
     // Walk buckets from the most efficient down; everything above the crossing bucket fits.
     let mut crossing = None;
-    for b in (0..BUCKETS).rev() {
-        let v = buckets[b];
-        if v > 0.0 {
-            if v > left {
-                crossing = Some(b);
-                break;
-            }
-            left -= v;
-        }
-    }
-
-    let mut stopped = false;
-    for (op, slot) in ops.iter().zip(slots.iter_mut()) {
-        let hull = frontiers[op.frontier as usize].hull(slot.thermal);
-        let mut taken = 0;
-        if slot.rate == f64::INFINITY || crossing.is_none() {
-            taken = hull.len() - 1;
-        } else if let Some(crossing) = crossing {
-            let tokens = f64::from(op.tokens);
-            for k in 1..hull.len() {
-                let b = range.bucket(slot.rate, hull.slope(k));
-                if b < crossing {
+    if touched.lo <= touched.hi {
+        for b in (touched.lo..=touched.hi).rev() {
+            let v = buckets[b];
+            if v > 0.0 {
+                if v > left {
+                    crossing = Some(b);
                     break;
                 }
-                if b == crossing {
-                    let cost = tokens * hull.djpt(k);
-                    if stopped || cost > left {
-                        // Stop at the first upgrade in the crossing bucket that does not fit, so the taken set
-                        // stays a prefix of the global order (what makes more budget never worse).
-                        stopped = true;
+                left -= v;
+            }
+        }
+    }
+    clear(buckets, touched);
+
+    let mut stopped = false;
+    for (i, (op, slot)) in ops.iter().zip(slots.iter_mut()).enumerate() {
+        let f = &frontiers[op.frontier as usize];
+        let hull = f.hull(slot.thermal);
+        let mut taken = 0;
+        match crossing {
+            _ if slot.rate == f64::INFINITY => taken = hull.len() - 1, // no tokens: upgrades are free
+            None => taken = hull.len() - 1,                            // everything fits
+            Some(crossing) => {
+                let tokens = f64::from(op.tokens);
+                for k in 1..hull.len() {
+                    let b = bucket(slot.rate, hull.slope(k));
+                    if b < crossing {
                         break;
                     }
-                    left -= cost;
+                    if b == crossing {
+                        let cost = tokens * hull.djpt(k);
+                        if stopped || cost > left {
+                            // Stop at the first upgrade in the crossing bucket that does not fit, so the taken
+                            // set stays a prefix of the global order (what makes more budget never worse).
+                            stopped = true;
+                            break;
+                        }
+                        left -= cost;
+                    }
+                    taken = k;
                 }
-                taken = k;
             }
         }
         slot.point = hull.point(taken) as u8;
+        account(i, op, f, slot);
     }
 }

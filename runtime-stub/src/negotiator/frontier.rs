@@ -30,16 +30,31 @@ impl PlanClass {
     pub const ALL: [PlanClass; 4] = [PlanClass::A, PlanClass::B, PlanClass::C, PlanClass::Fallback];
 }
 
+/// One hull vertex: 16 bytes, so a hull walk reads four vertices per cache line.
+#[derive(Copy, Clone, Debug, PartialEq)]
+struct Vertex {
+    /// `jpt[k] − jpt[k−1]` (J/token) for k ≥ 1: the extra energy per token of moving up to this vertex.
+    djpt: f64,
+    /// Latency saved per J/token moving up to this vertex; non-increasing along the hull (that is convexity).
+    /// `f32` because the contract policy ranks efficiencies as `f32` anyway.
+    slope: f32,
+    /// Frontier point index.
+    point: u8,
+}
+
+const NO_VERTEX: Vertex = Vertex {
+    djpt: 0.0,
+    slope: 0.0,
+    point: 0,
+};
+
 /// A lower convex hull over some of a frontier's points, cheapest first.
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Hull {
     len: u8,
-    /// Frontier point index of each vertex.
-    point: [u8; MAX_POINTS],
-    /// `jpt[k] − jpt[k−1]` (J/token) for k ≥ 1: the extra energy per token of moving up to vertex k.
-    djpt: [f64; MAX_POINTS],
-    /// Latency saved per J/token moving up to vertex k; strictly decreasing in k (that is convexity).
-    slope: [f64; MAX_POINTS],
+    /// J/token of vertex 0 (the cheapest point), kept beside `len` so the tick's first pass reads one line.
+    base_jpt: f32,
+    v: [Vertex; MAX_POINTS],
 }
 
 impl Hull {
@@ -52,38 +67,62 @@ impl Hull {
     }
 
     /// Frontier point index of vertex `k`.
+    #[inline]
     pub fn point(&self, k: usize) -> usize {
-        usize::from(self.point[k])
+        usize::from(self.v[k].point)
     }
 
+    /// J/token of the cheapest vertex.
+    #[inline]
+    pub fn base_jpt(&self) -> f32 {
+        self.base_jpt
+    }
+
+    #[inline]
     pub fn djpt(&self, k: usize) -> f64 {
-        self.djpt[k]
+        self.v[k].djpt
     }
 
+    #[inline]
     pub fn slope(&self, k: usize) -> f64 {
-        self.slope[k]
+        f64::from(self.v[k].slope)
     }
 }
+
+/// One point of a frontier (a plan or the fallback), all its fields in one place.
+#[derive(Copy, Clone, Debug, PartialEq)]
+struct Point {
+    jpt: f32,
+    lat: f32,
+    power: f32,
+    link_pjb: f32,
+    class: PlanClass,
+    /// The link guard's replacement: the lowest-pJ/bit point that costs no more energy and power.
+    sleep_sub: u8,
+}
+
+const NO_POINT: Point = Point {
+    jpt: 0.0,
+    lat: 0.0,
+    power: 0.0,
+    link_pjb: 0.0,
+    class: PlanClass::B,
+    sleep_sub: 0,
+};
 
 /// One op's frontier, ready for the tick. Fixed size and `Copy`, so callers can keep any number of them in
 /// memory they own (a static array on a controller, a `Vec` on a server).
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Frontier {
     n_plans: u8,
-    jpt: [f32; MAX_POINTS],
-    lat: [f32; MAX_POINTS],
-    power: [f32; MAX_POINTS],
-    link_pjb: [f32; MAX_POINTS],
-    class: [PlanClass; MAX_POINTS],
-    hull: Hull,
-    thermal_hull: Hull,
     /// Bit p set when point p is allowed under the thermal guard.
     thermal_mask: u16,
-    /// The link guard's replacement for each point: the lowest-pJ/bit point that costs no more energy and power.
-    sleep_sub: [u8; MAX_POINTS],
     max_temp_delta_100ms: f32,
     link_budget_pjb: f32,
     link_bits_per_token: f32,
+    hull: Hull,
+    thermal_hull: Hull,
+    points: [Point; MAX_POINTS],
 }
 
 impl Frontier {
@@ -91,43 +130,47 @@ impl Frontier {
     pub fn from_op(op: &OpView<'_>) -> Frontier {
         let mut f = Frontier {
             n_plans: 0,
-            jpt: [0.0; MAX_POINTS],
-            lat: [0.0; MAX_POINTS],
-            power: [0.0; MAX_POINTS],
-            link_pjb: [0.0; MAX_POINTS],
-            class: [PlanClass::B; MAX_POINTS],
-            hull: EMPTY_HULL,
-            thermal_hull: EMPTY_HULL,
             thermal_mask: 0,
-            sleep_sub: [0; MAX_POINTS],
             max_temp_delta_100ms: op.header().max_temp_delta_100ms,
             link_budget_pjb: op.header().link_budget_pj_per_bit,
             link_bits_per_token: op.header().link_bits_per_token,
+            hull: EMPTY_HULL,
+            thermal_hull: EMPTY_HULL,
+            points: [NO_POINT; MAX_POINTS],
         };
         let mut n = 0;
         for plan in op.plans().take(MAX_PLANS) {
-            f.jpt[n] = plan.est_jpt;
-            f.lat[n] = plan.est_lat_ms;
-            f.power[n] = plan.est_power_w;
-            f.link_pjb[n] = plan.link_pj_per_bit;
+            f.points[n] = Point {
+                jpt: plan.est_jpt,
+                lat: plan.est_lat_ms,
+                power: plan.est_power_w,
+                link_pjb: plan.link_pj_per_bit,
+                ..NO_POINT
+            };
             n += 1;
         }
         let fb = op.fallback();
-        f.jpt[n] = fb.est_jpt;
-        f.lat[n] = fb.est_lat_ms;
-        f.power[n] = fb.est_power_w;
-        f.link_pjb[n] = fb.link_pj_per_bit;
+        f.points[n] = Point {
+            jpt: fb.est_jpt,
+            lat: fb.est_lat_ms,
+            power: fb.est_power_w,
+            link_pjb: fb.link_pj_per_bit,
+            class: PlanClass::Fallback,
+            sleep_sub: 0,
+        };
         f.n_plans = n as u8;
         f.classify();
         let all = (1u16 << (n + 1)) - 1;
         f.hull = f.build_hull(all);
         // Under the thermal guard only the lowest-power plan(s) run — the source's "switch to plan C" — plus the
         // fallback when it draws no more than they do.
-        let min_power = f.power[..n].iter().copied().fold(f32::INFINITY, f32::min);
-        f.thermal_mask = (0..=n).filter(|&p| f.power[p] <= min_power).fold(0, |m, p| m | 1 << p);
+        let min_power = f.points[..n].iter().map(|p| p.power).fold(f32::INFINITY, f32::min);
+        f.thermal_mask = (0..=n)
+            .filter(|&p| f.points[p].power <= min_power)
+            .fold(0, |m, p| m | 1 << p);
         f.thermal_hull = f.build_hull(f.thermal_mask);
         for p in 0..=n {
-            f.sleep_sub[p] = f.sleep_substitute(p) as u8;
+            f.points[p].sleep_sub = f.sleep_substitute(p) as u8;
         }
         f
     }
@@ -138,15 +181,15 @@ impl Frontier {
         let mut cheapest = 0;
         let mut dearest = 0;
         for p in 1..n {
-            if self.jpt[p] < self.jpt[cheapest] {
+            if self.points[p].jpt < self.points[cheapest].jpt {
                 cheapest = p;
             }
-            if self.jpt[p] > self.jpt[dearest] {
+            if self.points[p].jpt > self.points[dearest].jpt {
                 dearest = p;
             }
         }
         for p in 0..n {
-            self.class[p] = if p == cheapest {
+            self.points[p].class = if p == cheapest {
                 PlanClass::C
             } else if p == dearest {
                 PlanClass::A
@@ -154,7 +197,6 @@ impl Frontier {
                 PlanClass::B
             };
         }
-        self.class[n] = PlanClass::Fallback;
     }
 
     /// Lower convex hull of the points in `mask`, from the cheapest point towards lower latency.
@@ -170,32 +212,33 @@ impl Frontier {
         // Cheapest first, then fastest, then table order: a total order, so the hull is deterministic.
         order[..m].sort_unstable_by(|&a, &b| {
             let (a, b) = (usize::from(a), usize::from(b));
-            self.jpt[a]
-                .total_cmp(&self.jpt[b])
-                .then(self.lat[a].total_cmp(&self.lat[b]))
+            self.points[a]
+                .jpt
+                .total_cmp(&self.points[b].jpt)
+                .then(self.points[a].lat.total_cmp(&self.points[b].lat))
                 .then(a.cmp(&b))
         });
-        let mut hull = EMPTY_HULL;
+        let mut point = [0u8; MAX_POINTS];
         let mut len = 0usize;
         for &p in &order[..m] {
             let p_idx = usize::from(p);
             // Pareto: a point is worth more energy only if it is strictly faster than the last vertex.
-            if len > 0 && self.lat[p_idx] >= self.lat[usize::from(hull.point[len - 1])] {
+            if len > 0 && self.points[p_idx].lat >= self.points[usize::from(point[len - 1])].lat {
                 continue;
             }
             // Convexity: drop the last vertex while it lies on or above the segment from its predecessor to p.
             while len >= 2 {
-                let a = usize::from(hull.point[len - 2]);
-                let b = usize::from(hull.point[len - 1]);
+                let a = usize::from(point[len - 2]);
+                let b = usize::from(point[len - 1]);
                 let (ja, jb, jc) = (
-                    f64::from(self.jpt[a]),
-                    f64::from(self.jpt[b]),
-                    f64::from(self.jpt[p_idx]),
+                    f64::from(self.points[a].jpt),
+                    f64::from(self.points[b].jpt),
+                    f64::from(self.points[p_idx].jpt),
                 );
                 let (la, lb, lc) = (
-                    f64::from(self.lat[a]),
-                    f64::from(self.lat[b]),
-                    f64::from(self.lat[p_idx]),
+                    f64::from(self.points[a].lat),
+                    f64::from(self.points[b].lat),
+                    f64::from(self.points[p_idx].lat),
                 );
                 if (la - lb) * (jc - jb) <= (lb - lc) * (jb - ja) {
                     len -= 1;
@@ -203,29 +246,39 @@ impl Frontier {
                     break;
                 }
             }
-            hull.point[len] = p;
+            point[len] = p;
             len += 1;
         }
+        let mut hull = EMPTY_HULL;
+        for (vertex, &p) in hull.v.iter_mut().zip(&point[..len]) {
+            vertex.point = p;
+        }
         for k in 1..len {
-            let (a, b) = (usize::from(hull.point[k - 1]), usize::from(hull.point[k]));
-            let djpt = f64::from(self.jpt[b]) - f64::from(self.jpt[a]);
-            hull.djpt[k] = djpt;
-            hull.slope[k] = (f64::from(self.lat[a]) - f64::from(self.lat[b])) / djpt;
+            let (a, b) = (usize::from(point[k - 1]), usize::from(point[k]));
+            let djpt = f64::from(self.points[b].jpt) - f64::from(self.points[a].jpt);
+            hull.v[k].djpt = djpt;
+            hull.v[k].slope = ((f64::from(self.points[a].lat) - f64::from(self.points[b].lat)) / djpt) as f32;
         }
         hull.len = len as u8;
+        hull.base_jpt = if len > 0 {
+            self.points[usize::from(point[0])].jpt
+        } else {
+            0.0
+        };
         hull
     }
 
     fn sleep_substitute(&self, p: usize) -> usize {
         let mut best = p;
         for q in 0..=self.plan_count() {
-            let cheaper = self.jpt[q] <= self.jpt[p] && self.power[q] <= self.power[p];
-            if !cheaper || self.link_pjb[q] >= self.link_pjb[p] {
+            let cheaper = self.points[q].jpt <= self.points[p].jpt && self.points[q].power <= self.points[p].power;
+            if !cheaper || self.points[q].link_pjb >= self.points[p].link_pjb {
                 continue;
             }
             let better = best == p
-                || self.link_pjb[q] < self.link_pjb[best]
-                || (self.link_pjb[q] == self.link_pjb[best] && self.lat[q] < self.lat[best]);
+                || self.points[q].link_pjb < self.points[best].link_pjb
+                || (self.points[q].link_pjb == self.points[best].link_pjb
+                    && self.points[q].lat < self.points[best].lat);
             if better {
                 best = q;
             }
@@ -243,24 +296,29 @@ impl Frontier {
         self.plan_count()
     }
 
+    #[inline]
     pub fn jpt(&self, p: usize) -> f32 {
-        self.jpt[p]
+        self.points[p].jpt
     }
 
+    #[inline]
     pub fn lat_ms(&self, p: usize) -> f32 {
-        self.lat[p]
+        self.points[p].lat
     }
 
+    #[inline]
     pub fn power_w(&self, p: usize) -> f32 {
-        self.power[p]
+        self.points[p].power
     }
 
+    #[inline]
     pub fn link_pj_per_bit(&self, p: usize) -> f32 {
-        self.link_pjb[p]
+        self.points[p].link_pjb
     }
 
+    #[inline]
     pub fn class(&self, p: usize) -> PlanClass {
-        self.class[p]
+        self.points[p].class
     }
 
     /// The contract policy's hull, normal or under the thermal guard.
@@ -278,7 +336,7 @@ impl Frontier {
     }
 
     pub fn sleep_substitute_of(&self, p: usize) -> usize {
-        usize::from(self.sleep_sub[p])
+        usize::from(self.points[p].sleep_sub)
     }
 
     pub fn max_temp_delta_100ms(&self) -> f32 {
@@ -296,9 +354,8 @@ impl Frontier {
 
 const EMPTY_HULL: Hull = Hull {
     len: 0,
-    point: [0; MAX_POINTS],
-    djpt: [0.0; MAX_POINTS],
-    slope: [0.0; MAX_POINTS],
+    base_jpt: 0.0,
+    v: [NO_VERTEX; MAX_POINTS],
 };
 
 /// Fills `out` with the prepared frontiers of `table`'s ops, in table order; returns how many it wrote, or

@@ -96,6 +96,8 @@ impl std::error::Error for ConfigError {}
 
 /// Shortest deadline a weight is computed from (ms): NaN, ≤ 0 and tinier deadlines count as this tight.
 const MIN_DEADLINE_MS: f64 = 1e-3;
+/// Longest deadline a weight is computed from (ms), so +inf still gives a weight > 0.
+const MAX_DEADLINE_MS: f64 = 1e12;
 /// Relative slack kept off the budget in the contract's decisions, so rounding in f64 sums of up to millions of
 /// terms can never push the chosen energy over the budget.
 const DECISION_SLACK: f64 = 1e-9;
@@ -165,45 +167,42 @@ impl<'f> Negotiator<'f> {
             margin.and_then(|m| budget::budget_joules(self.config.budget_rule, telemetry, m, self.config.window_s));
 
         // One preparation pass: checks frontier indices (before `out` is touched), applies the thermal guard,
-        // weighs ops by SLO tightness, sums the cheapest energy and spans the contract's efficiency range.
+        // weighs ops by SLO tightness, sums the cheapest energy and, for the contract policy, builds its histogram.
+        let histogram = budget.is_some() && self.config.policy == Policy::Contract;
+        let mut touched = contract::Touched::NONE;
         let rack_hot = guards::rack_is_hot(telemetry, self.config.hbm_temp_limit_c);
         let rise = guards::rise_100ms(telemetry);
         let mut thermal_guarded = 0;
         let mut min_energy = 0.0;
-        let (mut lam_min, mut lam_max) = (f64::INFINITY, 0.0f64);
         for (i, (op, slot)) in ops.iter().zip(slots.iter_mut()).enumerate() {
             let Some(f) = frontiers.get(op.frontier as usize) else {
+                contract::clear(buckets, touched);
                 return Err(TickError::UnknownFrontier {
                     op: i,
                     frontier: op.frontier,
                 });
             };
             let thermal = guards::op_is_hot(rack_hot, rise, f);
+            // NaN, ≤ 0 and tiny deadlines count as the tightest, +inf as the loosest: weights stay finite, > 0.
             let deadline = f64::from(op.deadline_ms);
             let deadline = if deadline >= MIN_DEADLINE_MS {
-                deadline
+                deadline.min(MAX_DEADLINE_MS)
             } else {
                 MIN_DEADLINE_MS
-            }; // NaN too
+            };
             let weight = 1.0 / deadline;
             let hull = f.hull(thermal);
-            let rate = if op.tokens == 0 {
-                f64::INFINITY
-            } else {
-                let rate = weight / f64::from(op.tokens);
-                if hull.len() > 1 {
-                    lam_max = lam_max.max(rate * hull.slope(1));
-                    lam_min = lam_min.min(rate * hull.slope(hull.len() - 1));
-                }
-                rate
-            };
-            let base = hull.point(0);
-            min_energy += f64::from(op.tokens) * f64::from(f.jpt(base));
+            let tokens = f64::from(op.tokens);
+            let rate = if op.tokens == 0 { f64::INFINITY } else { weight / tokens };
+            if histogram && op.tokens != 0 {
+                contract::add_upgrades(hull, rate, tokens, buckets, &mut touched);
+            }
+            min_energy += tokens * f64::from(hull.base_jpt());
             thermal_guarded += u32::from(thermal);
             *slot = OpSlot {
                 rate,
                 weight,
-                point: base as u8,
+                point: hull.point(0) as u8,
                 thermal,
             };
         }
@@ -214,21 +213,6 @@ impl<'f> Negotiator<'f> {
             Some(_) => TickStatus::Ok,
         };
         let budget_j = budget.unwrap_or(0.0);
-        if status == TickStatus::Ok {
-            match self.config.policy {
-                Policy::Seed => seed::choose(frontiers, ops, slots, order, budget_j),
-                Policy::Contract => {
-                    let left = (budget_j * (1.0 - DECISION_SLACK) - min_energy).max(0.0);
-                    let range = contract::KeyRange::new(lam_min, lam_max);
-                    contract::choose(frontiers, ops, slots, buckets, range, left);
-                }
-            }
-        } else {
-            for (op, slot) in ops.iter().zip(slots.iter_mut()) {
-                slot.point = frontiers[op.frontier as usize].fallback_point() as u8;
-            }
-        }
-
         let mut report = TickReport {
             status,
             budget_j,
@@ -246,7 +230,28 @@ impl<'f> Negotiator<'f> {
             link_over_budget: false,
         };
         let rack_link = guards::rack_link_budget(telemetry.link_budget_pj_per_bit);
-        summarise(frontiers, ops, slots, out, rack_link, &mut report);
+        match (status, self.config.policy) {
+            (TickStatus::Ok, Policy::Contract) => {
+                // The final pass picks and accounts in one go.
+                let left = (budget_j * (1.0 - DECISION_SLACK) - min_energy).max(0.0);
+                let mut acc = Accounting::default();
+                contract::finish(frontiers, ops, slots, buckets, touched, left, |i, op, f, slot| {
+                    acc.add(op, f, slot, &mut out[i], rack_link)
+                });
+                acc.write(&mut report);
+            }
+            (TickStatus::Ok, Policy::Seed) => {
+                seed::choose(frontiers, ops, slots, order, budget_j);
+                summarise(frontiers, ops, slots, out, rack_link, &mut report);
+            }
+            _ => {
+                contract::clear(buckets, touched);
+                for (op, slot) in ops.iter().zip(slots.iter_mut()) {
+                    slot.point = frontiers[op.frontier as usize].fallback_point() as u8;
+                }
+                summarise(frontiers, ops, slots, out, rack_link, &mut report);
+            }
+        }
         if status == TickStatus::Ok && report.link_energy_j > report.link_budget_j {
             // Rare path: sort by priority and put flows to sleep, then summarise the new choices.
             report.link_sleeps = guards::link_guard(frontiers, ops, slots, order, &report, rack_link);
@@ -269,24 +274,21 @@ impl<'f> Negotiator<'f> {
     }
 }
 
-/// Writes `out` from the chosen points and fills the report's energy, latency, objective, class counts and link
-/// energy and budget.
-fn summarise(
-    frontiers: &[Frontier],
-    ops: &[PendingOp],
-    slots: &[OpSlot],
-    out: &mut [Choice],
-    rack_link_pj_per_bit: f64,
-    report: &mut TickReport,
-) {
-    report.energy_j = 0.0;
-    report.total_latency_ms = 0.0;
-    report.objective = 0.0;
-    report.class_counts = [0; 4];
-    report.link_energy_j = 0.0;
-    report.link_budget_j = 0.0;
-    for ((op, slot), choice) in ops.iter().zip(slots).zip(out.iter_mut()) {
-        let f = &frontiers[op.frontier as usize];
+/// Running sums of a tick's report while choices are written.
+#[derive(Default)]
+struct Accounting {
+    energy_j: f64,
+    total_latency_ms: f64,
+    objective: f64,
+    class_counts: [u32; 4],
+    link_energy_j: f64,
+    link_budget_j: f64,
+}
+
+impl Accounting {
+    /// Writes the op's choice and adds it to the sums.
+    #[inline]
+    fn add(&mut self, op: &PendingOp, f: &Frontier, slot: &OpSlot, choice: &mut Choice, rack_link: f64) {
         let p = usize::from(slot.point);
         let class = f.class(p);
         *choice = Choice {
@@ -297,14 +299,39 @@ fn summarise(
             },
             class,
         };
-        let tokens = f64::from(op.tokens);
         let lat = f64::from(f.lat_ms(p));
-        report.energy_j += tokens * f64::from(f.jpt(p));
-        report.total_latency_ms += lat;
-        report.objective += lat * slot.weight;
-        report.class_counts[class as usize] += 1;
-        let (energy, budget) = guards::link_energy(op, f, p, rack_link_pj_per_bit);
-        report.link_energy_j += energy;
-        report.link_budget_j += budget;
+        self.energy_j += f64::from(op.tokens) * f64::from(f.jpt(p));
+        self.total_latency_ms += lat;
+        self.objective += lat * slot.weight;
+        self.class_counts[class as usize] += 1;
+        let (energy, budget) = guards::link_energy(op, f, p, rack_link);
+        self.link_energy_j += energy;
+        self.link_budget_j += budget;
     }
+
+    fn write(&self, report: &mut TickReport) {
+        report.energy_j = self.energy_j;
+        report.total_latency_ms = self.total_latency_ms;
+        report.objective = self.objective;
+        report.class_counts = self.class_counts;
+        report.link_energy_j = self.link_energy_j;
+        report.link_budget_j = self.link_budget_j;
+    }
+}
+
+/// Writes `out` from the chosen points and fills the report's energy, latency, objective, class counts and link
+/// energy and budget.
+fn summarise(
+    frontiers: &[Frontier],
+    ops: &[PendingOp],
+    slots: &[OpSlot],
+    out: &mut [Choice],
+    rack_link_pj_per_bit: f64,
+    report: &mut TickReport,
+) {
+    let mut acc = Accounting::default();
+    for ((op, slot), choice) in ops.iter().zip(slots).zip(out.iter_mut()) {
+        acc.add(op, &frontiers[op.frontier as usize], slot, choice, rack_link_pj_per_bit);
+    }
+    acc.write(report);
 }

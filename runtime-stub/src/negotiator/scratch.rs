@@ -2,8 +2,9 @@
 //! slot per pending op, and a fixed histogram. Size both slices to the largest pending-op count you will pass;
 //! create the `Scratch` once and reuse it every tick.
 
-/// Histogram buckets of the contract policy's threshold search (32 KiB of `f64`: stays in L1).
-pub const BUCKETS: usize = 1 << 12;
+/// Histogram buckets of the contract policy's threshold search: 64 per octave of upgrade efficiency over the
+/// whole positive `f32` range (128 KiB; a tick touches only the octaves its ops span).
+pub const BUCKETS: usize = 1 << 14;
 
 /// Per-op working state of a tick.
 #[derive(Copy, Clone, Debug, Default)]
@@ -29,17 +30,15 @@ pub struct OrderSlot {
 pub struct Scratch<'s> {
     pub(super) ops: &'s mut [OpSlot],
     pub(super) order: &'s mut [OrderSlot],
-    pub(super) buckets: [f64; BUCKETS],
+    /// All zero between ticks: the contract policy zeroes what it used.
+    pub(super) buckets: &'s mut [f64; BUCKETS],
 }
 
 impl<'s> Scratch<'s> {
-    /// Scratch for up to `min(ops.len(), order.len())` pending ops.
-    pub fn new(ops: &'s mut [OpSlot], order: &'s mut [OrderSlot]) -> Scratch<'s> {
-        Scratch {
-            ops,
-            order,
-            buckets: [0.0; BUCKETS],
-        }
+    /// Scratch for up to `min(ops.len(), order.len())` pending ops; `buckets` is zeroed here once.
+    pub fn new(ops: &'s mut [OpSlot], order: &'s mut [OrderSlot], buckets: &'s mut [f64; BUCKETS]) -> Scratch<'s> {
+        buckets.fill(0.0);
+        Scratch { ops, order, buckets }
     }
 
     /// Most pending ops a tick may pass.
@@ -53,6 +52,7 @@ impl<'s> Scratch<'s> {
 pub struct ScratchBuf {
     ops: alloc::vec::Vec<OpSlot>,
     order: alloc::vec::Vec<OrderSlot>,
+    buckets: alloc::boxed::Box<[f64; BUCKETS]>,
 }
 
 #[cfg(feature = "alloc")]
@@ -61,11 +61,17 @@ impl ScratchBuf {
         ScratchBuf {
             ops: alloc::vec![OpSlot::default(); capacity],
             order: alloc::vec![OrderSlot::default(); capacity],
+            buckets: alloc::boxed::Box::new([0.0; BUCKETS]),
         }
     }
 
     /// A [`Scratch`] borrowing these buffers.
     pub fn scratch(&mut self) -> Scratch<'_> {
-        Scratch::new(&mut self.ops, &mut self.order)
+        // No re-zeroing: the buckets start zero and every tick leaves them zero.
+        Scratch {
+            ops: &mut self.ops,
+            order: &mut self.order,
+            buckets: &mut self.buckets,
+        }
     }
 }
