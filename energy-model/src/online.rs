@@ -14,10 +14,19 @@ use crate::work::{KernelWork, OperatingPoint};
 
 /// The posterior over one form's energy coefficients, plus the latency model that gives the physical
 /// form its kernel durations.
+// The physical posterior (8×8) is larger than the seed one (5×5); boxing it would put a heap allocation in
+// what is meant to stay plain, copyable data.
+#[allow(clippy::large_enum_variant)]
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub enum OnlineEnergy {
-    Physical { latency: PhysicalCoefficients, posterior: BayesianLinear<PHYSICAL_TERMS> },
-    Seed { latency: SeedCoefficients, posterior: BayesianLinear<SEED_TERMS> },
+    Physical {
+        latency: PhysicalCoefficients,
+        posterior: BayesianLinear<PHYSICAL_TERMS>,
+    },
+    Seed {
+        latency: SeedCoefficients,
+        posterior: BayesianLinear<SEED_TERMS>,
+    },
 }
 
 /// The posterior predictive of one kernel's energy: mean and standard deviation, joules.
@@ -90,18 +99,23 @@ impl OnlineEnergy {
             }
             OnlineEnergy::Seed { posterior, .. } => posterior.predictive(&seed::energy_features(work, point)),
         };
-        EnergyBelief { mean_j, sd_j: var.sqrt() }
+        EnergyBelief {
+            mean_j,
+            sd_j: var.sqrt(),
+        }
     }
 
     /// The model with the posterior mean as its energy coefficients (latency coefficients unchanged).
     pub fn model(&self) -> Model {
         match self {
-            OnlineEnergy::Physical { latency, posterior } => {
-                Model::Physical(PhysicalCoefficients::from_vectors(posterior.coefficients(), latency.latency_vector()))
-            }
-            OnlineEnergy::Seed { latency, posterior } => {
-                Model::Seed(SeedCoefficients { a: posterior.coefficients(), b: latency.b })
-            }
+            OnlineEnergy::Physical { latency, posterior } => Model::Physical(PhysicalCoefficients::from_vectors(
+                posterior.coefficients(),
+                latency.latency_vector(),
+            )),
+            OnlineEnergy::Seed { latency, posterior } => Model::Seed(SeedCoefficients {
+                a: posterior.coefficients(),
+                b: latency.b,
+            }),
         }
     }
 }

@@ -71,6 +71,53 @@ pub struct SkuError {
     /// Dotted key, e.g. `hbm.bandwidth_tbps`, when the error is about one key.
     pub key: Option<String>,
     pub message: String,
+    /// The offending source line and the character range to underline in it, when there is a position.
+    pub excerpt: Option<Box<Excerpt>>,
+}
+
+/// One source line with a highlighted character range, for caret diagnostics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Excerpt {
+    pub line_text: String,
+    /// 0-based character columns `[start, end)` within `line_text`.
+    pub columns: Range<usize>,
+}
+
+impl SkuError {
+    /// The source line with a caret underline, rustc style (`None` without a position):
+    /// ```text
+    ///    |
+    /// 22 | bandwidth_tbps = -3.35
+    ///    |                  ^^^^^
+    /// ```
+    pub fn excerpt(&self) -> Option<String> {
+        let ((line, _), ex) = (self.line_col?, self.excerpt.as_ref()?);
+        let gutter = line.to_string().len();
+        let width = (ex.columns.end.max(ex.columns.start + 1)) - ex.columns.start;
+        Some(format!(
+            "{:gutter$} |\n{line} | {}\n{:gutter$} | {}{}",
+            "",
+            ex.line_text,
+            "",
+            " ".repeat(ex.columns.start),
+            "^".repeat(width)
+        ))
+    }
+}
+
+/// The excerpt for a byte span: its first line, underlined up to the span's end or the line's end.
+pub(crate) fn excerpt(text: &str, span: Range<usize>) -> Excerpt {
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line_text = text[line_start..line_end].trim_end_matches('\r').to_string();
+    let col_start = text[line_start..start].chars().count();
+    let end = span.end.clamp(start, line_end);
+    let col_end = col_start + text[start..end].chars().count();
+    Excerpt {
+        line_text,
+        columns: col_start..col_end,
+    }
 }
 
 impl fmt::Display for SkuError {
@@ -238,6 +285,7 @@ impl Checker<'_> {
         SkuError {
             path: self.path.to_path_buf(),
             line_col: Some(line_col(self.text, span.start)),
+            excerpt: Some(Box::new(excerpt(self.text, span.clone()))),
             key: Some(key.to_string()),
             message: message.into(),
         }
@@ -338,6 +386,7 @@ impl Sku {
             line_col: None,
             key: None,
             message: format!("cannot read: {e}"),
+            excerpt: None,
         })?;
         Sku::parse(&text, path)
     }
@@ -347,6 +396,7 @@ impl Sku {
         let raw: RawSku = toml::from_str(text).map_err(|e| SkuError {
             path: path.to_path_buf(),
             line_col: e.span().map(|s| line_col(text, s.start)),
+            excerpt: e.span().map(|s| Box::new(excerpt(text, s))),
             key: None,
             message: e.message().trim_end().to_string(),
         })?;

@@ -177,3 +177,58 @@ proptest! {
         prop_assert!(lo.latency_s >= hi.latency_s);
     }
 }
+
+#[test]
+fn predictions_from_many_threads_are_bit_identical_to_one_thread() {
+    let s = sku("gb200");
+    let m = s.model(ModelForm::Physical);
+    let points = s.operating_points();
+    let sweep = |m: &energy_model::Model| -> Vec<(u64, u64)> {
+        let mut out = Vec::new();
+        for precision in Precision::ALL {
+            let w = KernelWork::new(KernelClass::AttentionDecode, precision, 3e9, 4e10);
+            for p in &points {
+                let e = m.estimate(&s, &w, p);
+                out.push((e.joules.to_bits(), e.latency_s.to_bits()));
+            }
+        }
+        out
+    };
+    let one = sweep(&m);
+    let many: Vec<Vec<(u64, u64)>> = std::thread::scope(|sc| {
+        (0..4)
+            .map(|_| sc.spawn(|| sweep(&m)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect()
+    });
+    for other in many {
+        assert_eq!(other, one);
+    }
+}
+
+#[test]
+fn operating_points_enumerate_clock_then_bandwidth_then_link() {
+    let s = sku("h100");
+    let pts = s.operating_points();
+    assert_eq!(
+        pts[0],
+        OperatingPoint {
+            sm_mhz: 1980.0,
+            hbm_bw_tbps: 3.35,
+            link: LinkState::CpoActive
+        }
+    );
+    assert_eq!(pts[1].link, LinkState::LpoSleep);
+    assert_eq!(pts[3].hbm_bw_tbps, 2.1);
+    assert_eq!(pts[9].sm_mhz, 1680.0);
+    assert_eq!(
+        pts[35],
+        OperatingPoint {
+            sm_mhz: 1380.0,
+            hbm_bw_tbps: 1.8,
+            link: LinkState::CpoSleep
+        }
+    );
+}

@@ -97,6 +97,21 @@ fn a_negative_bandwidth_names_file_line_column_and_key() {
 }
 
 #[test]
+fn errors_carry_a_caret_excerpt_of_the_offending_value() {
+    let text = std::fs::read_to_string(sku_path("h100")).unwrap().replacen(
+        "bandwidth_tbps = 3.35",
+        "bandwidth_tbps = -3.35",
+        1,
+    );
+    let line = line_of("bandwidth_tbps =");
+    let err = Sku::parse(&text, Path::new("bad.toml")).unwrap_err();
+    let excerpt = err.excerpt().unwrap();
+    let lines: Vec<&str> = excerpt.lines().collect();
+    assert_eq!(lines[1], format!("{line} | {}", text.lines().nth(line - 1).unwrap()));
+    assert_eq!(lines[2], "   |                  ^^^^^");
+}
+
+#[test]
 fn wrong_level_counts_and_orders_are_errors() {
     let line = line_of("sm_mhz_levels");
     let msg = error_after("[1980, 1680, 1530, 1380]", "[1980, 1680, 1530]");

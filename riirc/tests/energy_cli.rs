@@ -226,3 +226,14 @@ fn usage_errors_exit_2() {
         Some(2)
     );
 }
+
+#[test]
+fn calibrate_output_is_byte_identical_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
+    for p in [&a, &b] {
+        let out = riirc(&["calibrate", "--sku", H100, "--trace", SYNTH, "--compare", "-o", s(p)]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+}

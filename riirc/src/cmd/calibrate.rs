@@ -64,7 +64,7 @@ pub fn run(args: Args) -> CliResult {
             args.folds
         )));
     }
-    let sku = Sku::load(&args.sku).map_err(|e| CliError::Input(e.to_string()))?;
+    let sku = Sku::load(&args.sku).map_err(sku_error)?;
     let mut rows: Vec<TraceRow> = Vec::new();
     let mut synthetic = false;
     for path in &args.traces {
@@ -116,6 +116,14 @@ pub fn run(args: Args) -> CliResult {
     Ok(())
 }
 
+/// A SKU file error as `error: file:line:col: …` followed by the caret excerpt, when there is one.
+pub fn sku_error(e: energy_model::SkuError) -> CliError {
+    match e.excerpt() {
+        Some(excerpt) => CliError::Input(format!("{e}\n{excerpt}")),
+        None => CliError::Input(e.to_string()),
+    }
+}
+
 fn text_report(sku: &Sku, traces: &[String], synthetic: bool, fits: &[(ModelForm, Calibration)]) -> String {
     let mut s = String::new();
     let rows = fits[0].1.stats.rows;
@@ -158,12 +166,12 @@ fn text_report(sku: &Sku, traces: &[String], synthetic: bool, fits: &[(ModelForm
     );
     let _ = writeln!(s, "per kernel class (in-sample MAPE %, energy / latency):");
     for (i, class) in fits[0].1.stats.per_class.iter().enumerate() {
-        let _ = write!(s, "  {:<20}{:>6} rows", class.class.name(), class.rows);
+        let mut line = format!("  {:<20}{:>6} rows", class.class.name(), class.rows);
         for (_, c) in fits {
             let k = &c.stats.per_class[i];
-            let _ = write!(s, "   {:>7.2} / {:<7.2}", k.mape_energy, k.mape_latency);
+            let _ = write!(line, "   {:>7.2} / {:<7.2}", k.mape_energy, k.mape_latency);
         }
-        s.push('\n');
+        let _ = writeln!(s, "{}", line.trim_end());
     }
     for (form, c) in fits {
         let _ = writeln!(s, "{form} coefficients: {}", coefficients_line(&c.model));

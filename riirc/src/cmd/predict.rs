@@ -4,7 +4,7 @@
 //! input order. Rows are checked structurally (precision units, clock and bandwidth ranges, link state); the
 //! board power limit is not applied here, since measured rows near the limit are legitimate inputs.
 
-use crate::cmd::calibrate::FormArg;
+use crate::cmd::calibrate::{sku_error, FormArg};
 use crate::exit::{CliError, CliResult};
 use energy_model::sku_write::write_atomic;
 use energy_model::trace::{self, Need};
@@ -33,7 +33,7 @@ pub struct Args {
 const ADDED: [&str; 2] = ["est_joules", "est_latency_us"];
 
 pub fn run(args: Args) -> CliResult {
-    let sku = Sku::load(&args.sku).map_err(|e| CliError::Input(e.to_string()))?;
+    let sku = Sku::load(&args.sku).map_err(sku_error)?;
     let input = trace::read(&args.input, &sku, Need::Prediction).map_err(|e| CliError::Input(e.to_string()))?;
     if let Some(dup) = input.headers.iter().find(|h| ADDED.contains(&h.as_str())) {
         return Err(CliError::Input(format!(
