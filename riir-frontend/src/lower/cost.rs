@@ -158,7 +158,7 @@ impl Work {
             shape: self
                 .shape
                 .iter()
-                // Every dimension is bounded by MAX_DIM·MAX_BATCH-sized products (< 2^45), so it fits an i64.
+                // Every dimension is below 2^50 (see `dims`), so it fits an i64.
                 .map(|&(n, v)| (Spanned::synthetic(n.to_string()), Spanned::synthetic(v as i64)))
                 .collect(),
             bytes_hbm: Spanned::synthetic(self.bytes_hbm() as f64),
@@ -466,7 +466,8 @@ impl Dims {
 }
 
 fn dims(d: &[(&'static str, u128)]) -> Vec<(&'static str, u64)> {
-    // Every dimension is a config figure (≤ 2^24), a per-GPU share of one, or batch·top_k (≤ 2^36).
+    // Every dimension is a config figure (≤ 2^24), a per-GPU share of one, (heads + 2·kv_heads)·head_dim
+    // (< 3·2^48), or batch·top_k (≤ 2^36): all below 2^50, so the casts to u64 here and i64 later are exact.
     d.iter().map(|&(n, v)| (n, v as u64)).collect()
 }
 

@@ -54,7 +54,8 @@ pub struct Args {
     pub sku: String,
 
     /// Precision the kernels run at (bf16, fp16, fp8, fp4). With --model it is also the weight precision
-    /// of the lowering.
+    /// of the lowering; with INPUT, give the precision the file was lowered at (its bytes are taken as
+    /// written).
     #[arg(long, value_name = "P", default_value = "bf16", value_parser = parse_precision)]
     pub precision: Precision,
 
