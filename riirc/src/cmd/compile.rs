@@ -212,6 +212,20 @@ pub fn run(args: Args) -> CliResult {
         }
     };
 
+    let hand_written = module
+        .ops
+        .values()
+        .filter(|o| {
+            o.power
+                .as_ref()
+                .is_some_and(|p| p.alternatives.is_some() || p.fallback.is_some())
+        })
+        .count();
+    if hand_written > 0 {
+        eprintln!(
+            "note: {hand_written} op(s) had hand-written alternatives or fallback; the search's frontier replaces them"
+        );
+    }
     let cache = FrontierCache::new();
     let compile_opts = CompileOptions {
         slo_ms: args.slo_ms,
