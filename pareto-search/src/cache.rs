@@ -5,7 +5,8 @@
 //! hit and miss counts are therefore the same whatever the thread count (two threads never race to miss).
 
 use crate::cost::{Cost, Evaluated};
-use crate::frontier::{fastest, frontier, Frontier};
+use crate::frontier::{fastest_feasible, frontier_feasible, Frontier};
+use crate::prune::feasible;
 use rayon::prelude::*;
 use riir_dialect::KernelClass;
 use std::collections::HashMap;
@@ -111,10 +112,12 @@ impl Hash for KernelKey {
     }
 }
 
-/// A kernel's 720 priced points (index order) and its fastest feasible cost, computed once.
+/// A kernel's 720 priced points (index order), its feasible ones as `(index, cost)` and its fastest feasible
+/// cost, computed once.
 #[derive(Debug)]
 pub struct Priced<R> {
     pub points: Vec<Evaluated<R>>,
+    pub feasible: Vec<(u16, Cost)>,
     pub fastest: Option<Cost>,
 }
 
@@ -206,8 +209,16 @@ impl<R: Send + Sync> FrontierCache<R> {
             .par_iter()
             .map(|&i| {
                 let points = price(i);
-                let fastest = fastest(&points);
-                (i, Arc::new(Priced { points, fastest }))
+                let feasible = feasible(&points);
+                let fastest = fastest_feasible(&feasible);
+                (
+                    i,
+                    Arc::new(Priced {
+                        points,
+                        feasible,
+                        fastest,
+                    }),
+                )
             })
             .collect();
         let mut map = lock(&self.points);
@@ -231,7 +242,10 @@ impl<R: Send + Sync> FrontierCache<R> {
         };
         let pruned: Vec<(usize, Arc<Frontier>)> = misses
             .par_iter()
-            .map(|&i| (i, Arc::new(frontier(&points[i], requests[i].1))))
+            .map(|&i| {
+                let p = &points[i];
+                (i, Arc::new(frontier_feasible(&p.points, &p.feasible, requests[i].1)))
+            })
             .collect();
         let mut map = lock(&self.frontiers);
         for (i, f) in pruned {

@@ -2,8 +2,8 @@
 //! the fallback (recompute_kv) from the same priced points.
 
 use crate::cost::{Cost, Evaluated};
-use crate::prune::prune;
-use crate::space::{Axes, Point};
+use crate::prune::{feasible, prune_feasible};
+use crate::space::{memory_of, Axes, Point};
 use rayon::prelude::*;
 use riir_dialect::{FallbackAction, MemoryVariant};
 
@@ -26,16 +26,20 @@ where
 /// The fastest feasible cost of a kernel (ties: lower energy, then lower index); `None` when nothing is feasible.
 /// The SLO share of an op is proportional to it.
 pub fn fastest<R>(evaluated: &[Evaluated<R>]) -> Option<Cost> {
-    evaluated
+    fastest_feasible(&feasible(evaluated))
+}
+
+/// [`fastest`] on the feasible points (as `prune::feasible` returns them).
+pub fn fastest_feasible(feasible: &[(u16, Cost)]) -> Option<Cost> {
+    feasible
         .iter()
-        .filter_map(|e| e.cost().map(|c| (e.point.index, c)))
         .min_by(|a, b| {
             a.1.est_lat_ms
                 .total_cmp(&b.1.est_lat_ms)
                 .then(a.1.est_jpt.total_cmp(&b.1.est_jpt))
                 .then(a.0.cmp(&b.0))
         })
-        .map(|(_, c)| c)
+        .map(|&(_, c)| c)
 }
 
 /// A named frontier point.
@@ -68,23 +72,25 @@ pub struct Frontier {
 
 /// Prunes priced points to a frontier for `slo_ms`.
 pub fn frontier<R>(evaluated: &[Evaluated<R>], slo_ms: f64) -> Frontier {
-    let plans = prune(evaluated, slo_ms)
+    frontier_feasible(evaluated, &feasible(evaluated), slo_ms)
+}
+
+/// [`frontier`] with the feasible points already extracted (`feasible` = `prune::feasible(evaluated)`).
+pub fn frontier_feasible<R>(evaluated: &[Evaluated<R>], feasible: &[(u16, Cost)], slo_ms: f64) -> Frontier {
+    let plans = prune_feasible(feasible, slo_ms)
         .into_iter()
         .enumerate()
-        .map(|(rank, i)| {
-            let e = &evaluated[i as usize];
-            NamedPlan {
-                id: plan_id(rank),
-                point: e.point,
-                cost: e.cost().expect("pruning keeps feasible points only"),
-            }
+        .map(|(rank, (i, cost))| NamedPlan {
+            id: plan_id(rank),
+            point: evaluated[i as usize].point,
+            cost,
         })
         .collect();
     Frontier {
         slo_ms,
         plans,
-        fallback: fallback(evaluated),
-        points_feasible: evaluated.iter().filter(|e| e.outcome.is_ok()).count(),
+        fallback: fallback_feasible(evaluated, feasible),
+        points_feasible: feasible.len(),
     }
 }
 
@@ -93,10 +99,14 @@ pub fn frontier<R>(evaluated: &[Evaluated<R>], slo_ms: f64) -> Frontier {
 /// (lowest `est_power_w`; ties: lower energy, then lower index). It ignores the SLO: it is the last resort.
 /// `None` when no recompute point is feasible.
 pub fn fallback<R>(evaluated: &[Evaluated<R>]) -> Option<FallbackPlan> {
-    evaluated
+    fallback_feasible(evaluated, &feasible(evaluated))
+}
+
+fn fallback_feasible<R>(evaluated: &[Evaluated<R>], feasible: &[(u16, Cost)]) -> Option<FallbackPlan> {
+    feasible
         .iter()
-        .filter(|e| e.point.memory == MemoryVariant::Recompute)
-        .filter_map(|e| e.cost().map(|c| (e.point, c)))
+        .filter(|(i, _)| memory_of(*i) == MemoryVariant::Recompute)
+        .map(|&(i, c)| (evaluated[i as usize].point, c))
         .min_by(|a, b| {
             a.1.est_power_w
                 .total_cmp(&b.1.est_power_w)

@@ -20,9 +20,12 @@ pub mod space;
 
 pub use cache::{CacheStats, FrontierCache, KernelKey, KeyData, KeyMap, Points, Priced};
 pub use cost::{Cost, Evaluated, Infeasible};
-pub use frontier::{evaluate, fallback, fastest, frontier, plan_id, FallbackPlan, Frontier, NamedPlan};
+pub use frontier::{
+    evaluate, fallback, fastest, fastest_feasible, frontier, frontier_feasible, plan_id, FallbackPlan, Frontier,
+    NamedPlan,
+};
 pub use memory::{VariantParams, VariantUnavailable, Work, REUSE_THRESHOLD};
 pub use price::{axes_for, Pricer, Reason, LINK_GBPS};
-pub use prune::{prune, MAX_PLANS, SLO_SLACK};
+pub use prune::{feasible, prune, prune_feasible, MAX_PLANS, SLO_SLACK};
 pub use search::{search_module, KernelSpec, OpSearch, SearchError};
-pub use space::{Axes, AxesError, Point, MEMORY_VARIANTS, POINTS_PER_KERNEL, PRECISIONS};
+pub use space::{memory_of, precision_of, Axes, AxesError, Point, MEMORY_VARIANTS, POINTS_PER_KERNEL, PRECISIONS};

@@ -7,7 +7,7 @@
 //! points, whatever order they were priced in.
 
 use crate::cost::{Cost, Evaluated};
-use crate::space::PRECISIONS;
+use crate::space::{precision_of, PRECISIONS};
 use std::cmp::Ordering;
 
 /// Most plans a frontier keeps (the runtime table format's `MAX_PLANS`; a codegen test checks they agree).
@@ -31,7 +31,7 @@ pub fn non_dominated(candidates: &[(u16, Cost)]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     // By latency, then energy, then index: a sweep keeping strictly decreasing energy is then exactly the
     // non-dominated set, in O(n log n).
-    order.sort_by(|&a, &b| {
+    order.sort_unstable_by(|&a, &b| {
         let (ia, ca) = &candidates[a];
         let (ib, cb) = &candidates[b];
         ca.est_lat_ms
@@ -51,75 +51,81 @@ pub fn non_dominated(candidates: &[(u16, Cost)]) -> Vec<usize> {
     kept
 }
 
+/// The feasible points of `evaluated` as `(index, cost)`, in index order: what every rule reads.
+pub fn feasible<R>(evaluated: &[Evaluated<R>]) -> Vec<(u16, Cost)> {
+    evaluated
+        .iter()
+        .filter_map(|e| e.cost().map(|c| (e.point.index, c)))
+        .collect()
+}
+
 /// Rule (3)'s choice for one precision: its lowest-energy point within the SLO bound; when none is within it,
-/// its fastest point (the one closest to meeting the SLO). Ties go to the lower index.
-pub fn best_of_precision<R>(
-    evaluated: &[Evaluated<R>],
-    precision: riir_dialect::Precision,
-    slo_ms: f64,
-) -> Option<u16> {
-    let feasible = || {
-        evaluated
-            .iter()
-            .filter(move |e| e.point.precision == precision)
-            .filter_map(|e| e.cost().map(|c| (e.point.index, c)))
+/// its fastest point (the one closest to meeting the SLO). Ties go to the lower index. `feasible` as
+/// [`feasible`] returns it.
+pub fn best_of_precision(feasible: &[(u16, Cost)], precision: riir_dialect::Precision, slo_ms: f64) -> Option<u16> {
+    let mine = || feasible.iter().filter(move |(i, _)| precision_of(*i) == precision);
+    let by = |key: fn(&Cost, &Cost) -> Ordering| {
+        move |a: &&(u16, Cost), b: &&(u16, Cost)| key(&a.1, &b.1).then(a.0.cmp(&b.0))
     };
-    let by =
-        |key: fn(&Cost, &Cost) -> Ordering| move |a: &(u16, Cost), b: &(u16, Cost)| key(&a.1, &b.1).then(a.0.cmp(&b.0));
-    feasible()
+    mine()
         .filter(|(_, c)| within_slo(c, slo_ms))
         .min_by(by(Cost::cmp_energy_then_latency))
         .or_else(|| {
-            feasible().min_by(by(|a, b| {
+            mine().min_by(by(|a, b| {
                 a.est_lat_ms
                     .total_cmp(&b.est_lat_ms)
                     .then(a.est_jpt.total_cmp(&b.est_jpt))
             }))
         })
-        .map(|(i, _)| i)
+        .map(|(i, _)| *i)
+}
+
+/// Decreasing energy, then increasing latency, then index: the frontier's order.
+fn by_decreasing_energy(a: &(u16, Cost), b: &(u16, Cost)) -> Ordering {
+    b.1.est_jpt
+        .total_cmp(&a.1.est_jpt)
+        .then(a.1.est_lat_ms.total_cmp(&b.1.est_lat_ms))
+        .then(a.0.cmp(&b.0))
 }
 
 /// All three rules, then [`thin`]. Returns point indices of the frontier sorted by decreasing energy (plan A
 /// first), ties by increasing latency, then index.
 pub fn prune<R>(evaluated: &[Evaluated<R>], slo_ms: f64) -> Vec<u16> {
-    let cost = |i: u16| evaluated[i as usize].cost().expect("frontier points are feasible");
-    let by_decreasing_energy = |a: &u16, b: &u16| {
-        let (ca, cb) = (cost(*a), cost(*b));
-        cb.est_jpt
-            .total_cmp(&ca.est_jpt)
-            .then(ca.est_lat_ms.total_cmp(&cb.est_lat_ms))
-            .then(a.cmp(b))
-    };
-    let candidates: Vec<(u16, Cost)> = evaluated
+    prune_feasible(&feasible(evaluated), slo_ms)
+        .into_iter()
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// [`prune`] on the feasible points (as [`feasible`] returns them), keeping each point's cost.
+pub fn prune_feasible(feasible: &[(u16, Cost)], slo_ms: f64) -> Vec<(u16, Cost)> {
+    let candidates: Vec<(u16, Cost)> = feasible
         .iter()
-        .filter_map(|e| e.cost().map(|c| (e.point.index, c)))
+        .copied()
         .filter(|(_, c)| within_slo(c, slo_ms))
         .collect();
-    let mut frontier: Vec<u16> = non_dominated(&candidates)
-        .into_iter()
-        .map(|i| candidates[i].0)
-        .collect();
-    frontier.sort_by(by_decreasing_energy);
+    let mut frontier: Vec<(u16, Cost)> = non_dominated(&candidates).into_iter().map(|i| candidates[i]).collect();
+    frontier.sort_unstable_by(by_decreasing_energy);
     // One representative per precision: on the frontier already, its lowest-energy point there; otherwise
     // rule 3's pick, which joins the frontier.
     let mut representatives = Vec::new();
     for precision in PRECISIONS {
-        let on_frontier = frontier
-            .iter()
-            .rev()
-            .find(|&&i| evaluated[i as usize].point.precision == precision);
+        let on_frontier = frontier.iter().rev().find(|(i, _)| precision_of(*i) == precision);
         match on_frontier {
-            Some(&i) => representatives.push(i),
+            Some(&(i, _)) => representatives.push(i),
             None => {
-                if let Some(best) = best_of_precision(evaluated, precision, slo_ms) {
+                if let Some(best) = best_of_precision(feasible, precision, slo_ms) {
                     representatives.push(best);
-                    frontier.push(best);
+                    let cost = feasible[feasible.partition_point(|(i, _)| *i < best)].1;
+                    frontier.push((best, cost));
                 }
             }
         }
     }
-    frontier.sort_by(by_decreasing_energy);
-    thin(frontier, &representatives, MAX_PLANS)
+    frontier.sort_unstable_by(by_decreasing_energy);
+    let kept = thin(frontier.iter().map(|(i, _)| *i).collect(), &representatives, MAX_PLANS);
+    frontier.retain(|(i, _)| kept.contains(i));
+    frontier
 }
 
 /// Caps a frontier (sorted by decreasing energy) at `max` points: keeps every precision's representative and

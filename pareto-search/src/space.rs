@@ -86,6 +86,16 @@ impl Axes {
     }
 }
 
+/// The precision of the point at `index` (precision varies slowest: 180 points each).
+pub fn precision_of(index: u16) -> Precision {
+    PRECISIONS[usize::from(index) / 180 % 4]
+}
+
+/// The memory variant of the point at `index` (it varies fastest).
+pub fn memory_of(index: u16) -> MemoryVariant {
+    MEMORY_VARIANTS[usize::from(index) % 5]
+}
+
 fn all_distinct<T: PartialEq>(xs: &[T]) -> bool {
     xs.iter().enumerate().all(|(i, x)| !xs[..i].contains(x))
 }
@@ -133,6 +143,7 @@ mod tests {
         assert_eq!(points.len(), 720);
         for (i, p) in points.iter().enumerate() {
             assert_eq!(p.index as usize, i);
+            assert_eq!((precision_of(p.index), memory_of(p.index)), (p.precision, p.memory));
             let same = |q: &Point| {
                 q.precision == p.precision
                     && q.sm_mhz == p.sm_mhz
