@@ -16,8 +16,8 @@
 
 pub mod build;
 pub mod comments;
-pub mod lower;
 mod fast;
+pub mod lower;
 pub mod prescan;
 pub mod suggest;
 pub mod syntax;
