@@ -103,6 +103,10 @@ where
     if !(slo_ms.is_finite() && slo_ms > 0.0) {
         return Err(SearchError::BadSlo(slo_ms));
     }
+    if ops.is_empty() {
+        // Nothing to share the SLO among: a module without ops compiles to empty tables.
+        return Ok(Vec::new());
+    }
     let all: Vec<&KernelSpec> = ops.iter().chain(step.iter().map(|(k, _)| k)).collect();
     let keys: Vec<KernelKey> = all.iter().map(|k| k.key.clone()).collect();
     let points = cache.points(&keys, |i| evaluate(axes, |p| price(all[i], p)));
@@ -219,5 +223,8 @@ mod tests {
             search_module(&cache, &axes(), 0.0, &[], &[], price),
             Err(SearchError::BadSlo(_))
         ));
+        assert!(search_module(&cache, &axes(), 20.0, &[], &[], price)
+            .unwrap()
+            .is_empty());
     }
 }
