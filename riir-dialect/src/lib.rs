@@ -4,12 +4,14 @@
 //! - [`names`]: the closed vocabularies (precision, link state, residency, …).
 //! - [`entity`]: typed `u32` handles and arenas.
 //! - [`diagnostic`]: span-carrying errors and warnings.
+//! - [`mlir`]: MLIR generic-form printer; IRDL verification and import behind feature `mlir`.
 //! - [`print`]: the canonical text form (`riirc fmt`).
 //! - [`verified`]: the `Verified<Module>` token that codegen requires.
 //! - [`verify`]: the verifier; its header lists every invariant and which stage checks it.
 
 pub mod diagnostic;
 pub mod entity;
+pub mod mlir;
 pub mod module;
 pub mod names;
 pub mod print;

@@ -9,7 +9,22 @@ use std::process::Command;
 /// Debian packages the suite needs, with a binary that proves each is installed.
 const APT_PACKAGES: &[(&str, &str)] = &[
     ("gcc", "cc"), // runtime-stub/capi/tests/c_abi.rs compiles tests/c/*.c against libriir_runtime.a
+    // LLVM/MLIR 22 for riirc's `mlir` feature (melior / mlir-sys 220 link the static libraries).
+    ("llvm-22-dev", "/usr/include/llvm-22/llvm/ADT/ADL.h"),
+    ("libmlir-22-dev", "/usr/lib/llvm-22/lib/libMLIRIR.a"),
+    ("libpolly-22-dev", "/usr/lib/llvm-22/lib/libPolly.a"),
+    ("libclang1-22", "/usr/lib/llvm-22/lib/libclang-22.so.1"),
+    (
+        "libclang-common-22-dev",
+        "/usr/lib/llvm-22/lib/clang/22/include/stddef.h",
+    ),
+    ("libzstd-dev", "/usr/include/zstd.h"),
+    ("zlib1g-dev", "/usr/include/zlib.h"),
+    ("mlir-22-tools", "mlir-opt-22"),
 ];
+
+/// The packages built a second time with real MLIR (feature `mlir`): their MLIR tests run only there.
+const MLIR_PACKAGES: &[&str] = &["-p", "riir-dialect", "-p", "riirc", "--features", "riirc/mlir"];
 
 pub fn run(_args: &[String]) -> Result<(), String> {
     let root = workspace_root();
@@ -31,6 +46,19 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         &root,
         "cargo",
         &["build", "-p", "energy-model", "--no-default-features"],
+    )?;
+    default_build_needs_no_llvm(&root)?;
+    let mlir_clippy = [
+        &["clippy"][..],
+        MLIR_PACKAGES,
+        &["--all-targets", "--", "-D", "warnings"],
+    ]
+    .concat();
+    step(&root, "cargo", &mlir_clippy)?;
+    step(
+        &root,
+        "cargo",
+        &[&["test"][..], MLIR_PACKAGES, &["--all-targets"]].concat(),
     )?;
     println!("xtask test: all steps passed");
     Ok(())
@@ -83,4 +111,27 @@ fn install_missing_packages() -> Result<(), String> {
     let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
     args.extend(missing.iter().copied());
     step(&root, "apt-get", &args)
+}
+
+/// A plain `cargo build` must not link LLVM: only the `mlir` feature may pull in melior / mlir-sys.
+fn default_build_needs_no_llvm(root: &std::path::Path) -> Result<(), String> {
+    println!("xtask: checking that the default build has no LLVM dependency");
+    let out = Command::new("cargo")
+        .args(["tree", "--workspace", "-e", "normal,build", "--prefix", "none"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot run cargo tree: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("cargo tree failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let tree = String::from_utf8_lossy(&out.stdout);
+    match tree
+        .lines()
+        .find(|l| l.starts_with("mlir-sys") || l.starts_with("melior"))
+    {
+        Some(line) => Err(format!(
+            "the default build depends on `{line}`; keep it behind feature `mlir`"
+        )),
+        None => Ok(()),
+    }
 }

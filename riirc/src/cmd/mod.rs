@@ -12,6 +12,8 @@ use clap::Subcommand;
 
 pub mod calibrate;
 pub mod predict;
+pub mod import_mlir;
+pub mod verify_mlir;
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -31,6 +33,10 @@ pub enum Command {
     Compile(compile::Args),
     /// Draw one op's priced points and frontier from a frontier JSON as an SVG.
     PlotFrontier(plot_frontier::Args),
+    /// Check a `riir` MLIR file: IRDL structure and field semantics, reported with MLIR locations.
+    VerifyMlir(verify_mlir::Args),
+    /// Convert a `riir` MLIR file back to RIIR text.
+    ImportMlir(import_mlir::Args),
 }
 
 pub fn run(command: Command) -> CliResult {
@@ -43,5 +49,7 @@ pub fn run(command: Command) -> CliResult {
         Command::Estimate(args) => estimate::run(args),
         Command::Compile(args) => compile::run(args),
         Command::PlotFrontier(args) => plot_frontier::run(args),
+        Command::VerifyMlir(args) => verify_mlir::run(args),
+        Command::ImportMlir(args) => import_mlir::run(args),
     }
 }
