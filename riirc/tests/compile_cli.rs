@@ -476,3 +476,30 @@ fn plot_frontier_draws_every_feasible_point_and_labels_the_plans() {
         text(&o.stderr)
     );
 }
+
+#[test]
+fn emit_mlir_writes_the_annotated_module_as_riir_dialect_mlir() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    ok(&riirc(&[
+        "compile",
+        &seed_example(),
+        "--sku",
+        "h200",
+        "--emit",
+        "mlir",
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["decode_layer18.mlir".to_string()]);
+    let mlir = std::fs::read_to_string(out.join("decode_layer18.mlir")).unwrap();
+    assert!(
+        mlir.contains("\"riir.op\"") && mlir.contains("alternatives = [") && mlir.contains("id = \"A\""),
+        "{mlir}"
+    );
+    assert!(mlir.contains("recompute_kv"), "the fallback is there: {mlir}");
+}

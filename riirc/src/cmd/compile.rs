@@ -39,6 +39,8 @@ pub enum Emit {
     FrontierBin,
     /// `S.frontier.h`: the same table as `static const` C data.
     CHeader,
+    /// `S.mlir`: the annotated module as `riir` dialect MLIR (generic form; `riirc verify-mlir` checks it).
+    Mlir,
 }
 
 #[derive(clap::Args, Debug)]
@@ -56,7 +58,7 @@ pub struct Args {
     #[arg(long, value_name = "MS", default_value_t = 20.0, value_parser = crate::cmd::lower::parse_positive)]
     pub slo_ms: f64,
 
-    /// What to write, comma-separated.
+    /// What to write, comma-separated (`mlir` is not written unless asked for).
     #[arg(
         long,
         value_enum,
@@ -254,6 +256,10 @@ pub fn run(args: Args) -> CliResult {
                     table::to_c_header(&bin, &symbol).map_err(CliError::Input)?,
                 ))
             }
+            Emit::Mlir => files.push((
+                format!("{stem}.mlir"),
+                riir_dialect::mlir::print_mlir(&compiled.annotated).into_bytes(),
+            )),
         }
     }
     let points = args.dump_points.as_ref().map(|p| (p, points_csv::to_csv(&compiled)));

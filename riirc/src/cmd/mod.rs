@@ -11,8 +11,8 @@ use crate::exit::CliResult;
 use clap::Subcommand;
 
 pub mod calibrate;
-pub mod predict;
 pub mod import_mlir;
+pub mod predict;
 pub mod verify_mlir;
 
 #[derive(Subcommand, Debug)]
