@@ -1,0 +1,296 @@
+//! Pricing a point with a SKU's energy model: precision scaling, the memory variant, then the model's
+//! prediction, turned into the per-token figures a plan carries.
+//!
+//! - **Precision.** A `kernel` block describes the work with 16-bit weights (what `riirc lower` writes by
+//!   default). Weight bytes are `2·n·k` (× `experts`) for kernels whose shape has `n` and `k` (linear layers,
+//!   routers, expert groups), capped at `bytes_hbm`; other kernels' weights are under 1 % of their bytes and are
+//!   not scaled. At a precision of `b` bits the weights move `b/16` of their 16-bit bytes (the source: "FP8
+//!   halves HBM traffic for weights. FP4 quarters it"). The KV cache and activations stay 16-bit.
+//! - **Memory variant.** See [`crate::memory`].
+//! - **Links.** Link bytes become link-active time at [`LINK_GBPS`] per GPU.
+//! - **Per token.** The model prices one GPU's shard; a decode step makes `tokens_per_step` tokens on `gpus`
+//!   GPUs, so `est_jpt = joules · gpus / tokens_per_step`.
+
+use crate::cache::{Fnv1a, KernelKey, KeyData, KeyMap};
+use crate::cost::Cost;
+use crate::memory::{apply, VariantParams, VariantUnavailable, Work};
+use crate::search::KernelSpec;
+use crate::space::{Axes, AxesError, Point};
+use energy_model::{EnergyModel, KernelWork, OperatingPoint, Sku};
+use riir_dialect::{KernelClass, KernelInfo, LinkState, Precision};
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+/// Scale-out bandwidth per GPU, GB/s, that turns link bytes into link-active time: 8 links of 800 Gb/s per
+/// GPU, as the SKU files' link power assumes (and `riirc estimate`'s default). SKU files carry no link bandwidth.
+pub const LINK_GBPS: f64 = 800.0;
+
+/// Why a point cannot run.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum Reason {
+    /// The SKU or its model rejects the point (e.g. "sku has no fp4 units").
+    Model(energy_model::Infeasible),
+    /// The memory variant is not available for this op.
+    Variant(VariantUnavailable),
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Model(r) => r.fmt(f),
+            Reason::Variant(r) => r.fmt(f),
+        }
+    }
+}
+
+/// Why a SKU's levels cannot define the search space.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SkuAxesError {
+    #[error("SKU {sku}: SM clock level {mhz} MHz is not a whole number of MHz")]
+    FractionalClock { sku: String, mhz: f64 },
+    #[error("SKU {sku}: {source}")]
+    Axes { sku: String, source: AxesError },
+}
+
+/// The SKU's 4 × 3 × 3 levels as search axes.
+pub fn axes_for(sku: &Sku) -> Result<Axes, SkuAxesError> {
+    let mut sm = [0u32; 4];
+    for (slot, &mhz) in sm.iter_mut().zip(&sku.sm_mhz_levels) {
+        if mhz.fract() != 0.0 || !(1.0..=f64::from(u32::MAX)).contains(&mhz) {
+            return Err(SkuAxesError::FractionalClock {
+                sku: sku.id.clone(),
+                mhz,
+            });
+        }
+        *slot = mhz as u32;
+    }
+    Axes::new(sm, sku.hbm_bw_levels_tbps, sku.search_link_states.map(link_to_dialect)).map_err(|source| {
+        SkuAxesError::Axes {
+            sku: sku.id.clone(),
+            source,
+        }
+    })
+}
+
+/// A hash of what [`Pricer::spec`] reads from a kernel (spans excluded), without allocating.
+fn work_fingerprint(k: &KernelInfo, rc: Option<f64>) -> u64 {
+    let mut h = Fnv1a::default();
+    k.class.value.hash(&mut h);
+    for (n, v) in &k.shape {
+        n.value.hash(&mut h);
+        v.value.hash(&mut h);
+    }
+    k.bytes_hbm.value.to_bits().hash(&mut h);
+    k.flops.value.to_bits().hash(&mut h);
+    k.link_bytes.as_ref().map(|b| b.value.to_bits()).hash(&mut h);
+    rc.map(f64::to_bits).hash(&mut h);
+    h.finish()
+}
+
+/// Whether two kernels describe the same work (values only, not where they were written).
+fn same_work(a: &KernelInfo, b: &KernelInfo) -> bool {
+    a.class.value == b.class.value
+        && a.shape.len() == b.shape.len()
+        && a.shape
+            .iter()
+            .zip(&b.shape)
+            .all(|(x, y)| x.0.value == y.0.value && x.1.value == y.1.value)
+        && a.bytes_hbm.value.to_bits() == b.bytes_hbm.value.to_bits()
+        && a.flops.value.to_bits() == b.flops.value.to_bits()
+        && a.link_bytes.as_ref().map(|x| x.value.to_bits()) == b.link_bytes.as_ref().map(|x| x.value.to_bits())
+}
+
+/// Bits per weight.
+pub fn precision_bits(p: Precision) -> f64 {
+    match p {
+        Precision::Fp16 | Precision::Bf16 => 16.0,
+        Precision::Fp8 => 8.0,
+        Precision::Fp4 => 4.0,
+    }
+}
+
+/// 16-bit weight bytes of a kernel, from its shape (see the file header).
+pub fn weight_bytes_16(kernel: &KernelInfo) -> f64 {
+    let dim = |name: &str| {
+        kernel
+            .shape
+            .iter()
+            .find(|(n, _)| n.value == name)
+            .map(|(_, v)| v.value as f64)
+    };
+    match (dim("n"), dim("k")) {
+        (Some(n), Some(k)) => (2.0 * n * k * dim("experts").unwrap_or(1.0)).min(kernel.bytes_hbm.value),
+        _ => 0.0,
+    }
+}
+
+fn precision_to_model(p: Precision) -> energy_model::Precision {
+    match p {
+        Precision::Fp16 => energy_model::Precision::Fp16,
+        Precision::Bf16 => energy_model::Precision::Bf16,
+        Precision::Fp8 => energy_model::Precision::Fp8,
+        Precision::Fp4 => energy_model::Precision::Fp4,
+    }
+}
+
+fn link_to_model(l: LinkState) -> energy_model::LinkState {
+    match l {
+        LinkState::Dsp => energy_model::LinkState::Dsp,
+        LinkState::LpoActive => energy_model::LinkState::LpoActive,
+        LinkState::LpoSleep => energy_model::LinkState::LpoSleep,
+        LinkState::CpoActive => energy_model::LinkState::CpoActive,
+        LinkState::CpoSleep => energy_model::LinkState::CpoSleep,
+    }
+}
+
+fn link_to_dialect(l: energy_model::LinkState) -> LinkState {
+    match l {
+        energy_model::LinkState::Dsp => LinkState::Dsp,
+        energy_model::LinkState::LpoActive => LinkState::LpoActive,
+        energy_model::LinkState::LpoSleep => LinkState::LpoSleep,
+        energy_model::LinkState::CpoActive => LinkState::CpoActive,
+        energy_model::LinkState::CpoSleep => LinkState::CpoSleep,
+    }
+}
+
+/// The model's classes are for reporting only; routers are small linear layers, copies are elementwise.
+fn class_to_model(c: KernelClass) -> energy_model::KernelClass {
+    match c {
+        KernelClass::Linear | KernelClass::Router => energy_model::KernelClass::Linear,
+        KernelClass::Gemm => energy_model::KernelClass::Gemm,
+        KernelClass::AttentionDecode => energy_model::KernelClass::AttentionDecode,
+        KernelClass::Norm => energy_model::KernelClass::Norm,
+        KernelClass::Elementwise | KernelClass::Copy => energy_model::KernelClass::Elementwise,
+        KernelClass::Allreduce => energy_model::KernelClass::Allreduce,
+        KernelClass::Embedding => energy_model::KernelClass::Embedding,
+    }
+}
+
+/// Prices kernels on one SKU with one model.
+pub struct Pricer<'a, M: EnergyModel> {
+    pub sku: &'a Sku,
+    pub model: &'a M,
+    pub params: VariantParams,
+    /// Tokens one decode step generates (the batch).
+    pub tokens_per_step: f64,
+    /// GPUs one decode step runs on (the tensor-parallel degree).
+    pub gpus: f64,
+}
+
+impl<M: EnergyModel> Pricer<'_, M> {
+    /// A kernel block as the search sees it, with its cache key.
+    pub fn spec(&self, kernel: &KernelInfo, reuse_confidence: Option<f64>) -> KernelSpec {
+        let work = Work {
+            bytes_hbm: kernel.bytes_hbm.value,
+            flops: kernel.flops.value,
+            link_bytes: kernel.link_bytes.as_ref().map_or(0.0, |b| b.value),
+        };
+        let weight = weight_bytes_16(kernel);
+        let mut inputs = vec![
+            work.bytes_hbm.to_bits(),
+            work.flops.to_bits(),
+            work.link_bytes.to_bits(),
+            weight.to_bits(),
+            // `None` and every confidence get distinct bits (no f64 is u64::MAX's NaN payload by accident here).
+            reuse_confidence.map_or(u64::MAX, f64::to_bits),
+            self.tokens_per_step.to_bits(),
+            self.gpus.to_bits(),
+            LINK_GBPS.to_bits(),
+        ];
+        inputs.extend(self.params.bits());
+        KernelSpec {
+            key: KernelKey::new(KeyData {
+                sku: self.sku.id.clone(),
+                class: kernel.class.value,
+                shape: kernel.shape.iter().map(|(n, v)| (n.value.clone(), v.value)).collect(),
+                inputs,
+                model_hash: self.model.model_hash(),
+            }),
+            class: kernel.class.value,
+            work,
+            weight_bytes: weight,
+            reuse_confidence,
+        }
+    }
+
+    /// [`Pricer::spec`] of many kernels, building each distinct one once (a decode step repeats every layer's
+    /// kernels; identical specs then share one key allocation).
+    pub fn specs<'k>(&self, kernels: impl IntoIterator<Item = (&'k KernelInfo, Option<f64>)>) -> Vec<KernelSpec> {
+        // Fingerprint → the distinct kernels with that fingerprint (kernel, reuse confidence, index in `out`).
+        type Seen<'a> = KeyMap<u64, Vec<(&'a KernelInfo, Option<f64>, usize)>>;
+        let mut seen: Seen<'k> = KeyMap::default();
+        let mut out: Vec<KernelSpec> = Vec::new();
+        for (kernel, rc) in kernels {
+            let bucket = seen.entry(work_fingerprint(kernel, rc)).or_default();
+            let found = bucket
+                .iter()
+                .find(|(k, r, _)| same_work(k, kernel) && r.map(f64::to_bits) == rc.map(f64::to_bits));
+            let spec = match found {
+                Some(&(_, _, i)) => out[i].clone(),
+                None => {
+                    bucket.push((kernel, rc, out.len()));
+                    self.spec(kernel, rc)
+                }
+            };
+            out.push(spec);
+        }
+        out
+    }
+
+    /// The cost of running `kernel` at `point`, or why it cannot run.
+    pub fn price(&self, kernel: &KernelSpec, point: &Point) -> Result<Cost, Reason> {
+        let w = kernel.work;
+        let weight = kernel.weight_bytes;
+        let scaled = Work {
+            bytes_hbm: w.bytes_hbm - weight + weight * precision_bits(point.precision) / 16.0,
+            ..w
+        };
+        let weight_scaled = weight * precision_bits(point.precision) / 16.0;
+        let vw = apply(
+            point.memory,
+            scaled,
+            weight_scaled,
+            kernel.reuse_confidence,
+            &self.params,
+        )
+        .map_err(Reason::Variant)?;
+        let op = OperatingPoint {
+            sm_mhz: f64::from(point.sm_mhz),
+            hbm_bw_tbps: point.hbm_bw_tbps,
+            link: link_to_model(point.link),
+        };
+        let model_work = |w: Work| KernelWork {
+            class: class_to_model(kernel.class),
+            precision: precision_to_model(point.precision),
+            bytes_hbm: w.bytes_hbm,
+            flops: w.flops,
+            // bytes / (GB/s · 10⁹) s = bytes / (GB/s · 10³) µs
+            link_active_us: w.link_bytes / (LINK_GBPS * 1e3),
+            footprint_bytes: 0.0,
+        };
+        let energy = self
+            .model
+            .predict(self.sku, &model_work(vw.energy), &op)
+            .map_err(Reason::Model)?;
+        let latency = if vw.latency == vw.energy {
+            energy
+        } else {
+            self.model
+                .predict(self.sku, &model_work(vw.latency), &op)
+                .map_err(Reason::Model)?
+        };
+        let link_bits = vw.energy.link_bytes * 8.0;
+        let link_pj_per_bit = if link_bits > 0.0 {
+            energy.link_joules / link_bits * 1e12
+        } else {
+            0.0
+        };
+        Ok(Cost {
+            est_jpt: energy.joules * self.gpus / self.tokens_per_step,
+            est_lat_ms: latency.latency_s * 1e3,
+            // What the board power limit constrains (the optics sit outside it), as the model's feasibility.
+            est_power_w: energy.board_power_w(),
+            link_pj_per_bit,
+        })
+    }
+}

@@ -1,0 +1,293 @@
+//! The three pruning rules of the source document, each a function with its own tests:
+//! (1) drop points whose latency exceeds SLO × 1.2; (2) drop dominated points; (3) keep at least one point per
+//! precision that has any feasible point. A fourth step caps the frontier at [`MAX_PLANS`] (14, the source's
+//! "7 to 14 points" and the frontier-table format's limit): see [`thin`].
+//!
+//! Every rule works on point indices and breaks ties by index, so the result is a pure function of the priced
+//! points, whatever order they were priced in.
+
+use crate::cost::{Cost, Evaluated};
+use crate::space::{precision_of, PRECISIONS};
+use std::cmp::Ordering;
+
+/// Most plans a frontier keeps (the runtime table format's `MAX_PLANS`; a codegen test checks they agree).
+pub const MAX_PLANS: usize = 14;
+
+/// Rule (1)'s slack: a point may exceed the op's SLO share by 20 %.
+pub const SLO_SLACK: f64 = 1.2;
+
+/// Rule (1): true when the point's latency is within `slo_ms × 1.2`.
+pub fn within_slo(cost: &Cost, slo_ms: f64) -> bool {
+    cost.est_lat_ms <= slo_ms * SLO_SLACK
+}
+
+/// Rule (2): the indices (into `candidates`) of points no other candidate dominates, by increasing latency.
+///
+/// `q` dominates `p` when it is no worse in both joules and latency and strictly better in one. Points with
+/// identical costs do not dominate each other in that sense, but keeping both would put two indistinguishable
+/// plans on the frontier, so among exact ties only the lowest index survives (the source: "strictly worse or
+/// equal in both").
+pub fn non_dominated(candidates: &[(u16, Cost)]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    // By latency, then energy, then index: a sweep keeping strictly decreasing energy is then exactly the
+    // non-dominated set, in O(n log n).
+    order.sort_unstable_by(|&a, &b| {
+        let (ia, ca) = &candidates[a];
+        let (ib, cb) = &candidates[b];
+        ca.est_lat_ms
+            .total_cmp(&cb.est_lat_ms)
+            .then(ca.est_jpt.total_cmp(&cb.est_jpt))
+            .then(ia.cmp(ib))
+    });
+    let mut kept = Vec::new();
+    let mut best_jpt = f64::INFINITY;
+    for i in order {
+        let jpt = candidates[i].1.est_jpt;
+        if jpt < best_jpt {
+            best_jpt = jpt;
+            kept.push(i);
+        }
+    }
+    kept
+}
+
+/// The feasible points of `evaluated` as `(index, cost)`, in index order: what every rule reads.
+pub fn feasible<R>(evaluated: &[Evaluated<R>]) -> Vec<(u16, Cost)> {
+    evaluated
+        .iter()
+        .filter_map(|e| e.cost().map(|c| (e.point.index, c)))
+        .collect()
+}
+
+/// Rule (3)'s choice for one precision: its lowest-energy point within the SLO bound; when none is within it,
+/// its fastest point (the one closest to meeting the SLO). Ties go to the lower index. `feasible` as
+/// [`feasible`] returns it.
+pub fn best_of_precision(feasible: &[(u16, Cost)], precision: riir_dialect::Precision, slo_ms: f64) -> Option<u16> {
+    let mine = || feasible.iter().filter(move |(i, _)| precision_of(*i) == precision);
+    let by = |key: fn(&Cost, &Cost) -> Ordering| {
+        move |a: &&(u16, Cost), b: &&(u16, Cost)| key(&a.1, &b.1).then(a.0.cmp(&b.0))
+    };
+    mine()
+        .filter(|(_, c)| within_slo(c, slo_ms))
+        .min_by(by(Cost::cmp_energy_then_latency))
+        .or_else(|| {
+            mine().min_by(by(|a, b| {
+                a.est_lat_ms
+                    .total_cmp(&b.est_lat_ms)
+                    .then(a.est_jpt.total_cmp(&b.est_jpt))
+            }))
+        })
+        .map(|(i, _)| *i)
+}
+
+/// Decreasing energy, then increasing latency, then index: the frontier's order.
+fn by_decreasing_energy(a: &(u16, Cost), b: &(u16, Cost)) -> Ordering {
+    b.1.est_jpt
+        .total_cmp(&a.1.est_jpt)
+        .then(a.1.est_lat_ms.total_cmp(&b.1.est_lat_ms))
+        .then(a.0.cmp(&b.0))
+}
+
+/// All three rules, then [`thin`]. Returns point indices of the frontier sorted by decreasing energy (plan A
+/// first), ties by increasing latency, then index.
+pub fn prune<R>(evaluated: &[Evaluated<R>], slo_ms: f64) -> Vec<u16> {
+    prune_feasible(&feasible(evaluated), slo_ms)
+        .into_iter()
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// [`prune`] on the feasible points (as [`feasible`] returns them), keeping each point's cost.
+pub fn prune_feasible(feasible: &[(u16, Cost)], slo_ms: f64) -> Vec<(u16, Cost)> {
+    let candidates: Vec<(u16, Cost)> = feasible
+        .iter()
+        .copied()
+        .filter(|(_, c)| within_slo(c, slo_ms))
+        .collect();
+    let mut frontier: Vec<(u16, Cost)> = non_dominated(&candidates).into_iter().map(|i| candidates[i]).collect();
+    frontier.sort_unstable_by(by_decreasing_energy);
+    // One representative per precision: on the frontier already, its lowest-energy point there; otherwise
+    // rule 3's pick, which joins the frontier.
+    let mut representatives = Vec::new();
+    for precision in PRECISIONS {
+        let on_frontier = frontier.iter().rev().find(|(i, _)| precision_of(*i) == precision);
+        match on_frontier {
+            Some(&(i, _)) => representatives.push(i),
+            None => {
+                if let Some(best) = best_of_precision(feasible, precision, slo_ms) {
+                    representatives.push(best);
+                    let cost = feasible[feasible.partition_point(|(i, _)| *i < best)].1;
+                    frontier.push((best, cost));
+                }
+            }
+        }
+    }
+    frontier.sort_unstable_by(by_decreasing_energy);
+    let kept = thin(frontier.iter().map(|(i, _)| *i).collect(), &representatives, MAX_PLANS);
+    frontier.retain(|(i, _)| kept.contains(i));
+    frontier
+}
+
+/// Caps a frontier (sorted by decreasing energy) at `max` points: keeps every precision's representative and
+/// both ends (the fastest and the cheapest plan), then fills the remaining slots with points evenly spaced in
+/// rank between them, so the runtime still sees the whole energy/latency range. Order is preserved.
+pub fn thin(frontier: Vec<u16>, representatives: &[u16], max: usize) -> Vec<u16> {
+    if frontier.len() <= max {
+        return frontier;
+    }
+    let mut keep: Vec<u16> = representatives.to_vec();
+    for end in [frontier[0], frontier[frontier.len() - 1]] {
+        if !keep.contains(&end) {
+            keep.push(end);
+        }
+    }
+    let rest: Vec<u16> = frontier.iter().copied().filter(|i| !keep.contains(i)).collect();
+    let slots = max.saturating_sub(keep.len());
+    // Midpoints of `slots` equal rank intervals of `rest`: deterministic and spread over the whole range.
+    keep.extend((0..slots).map(|k| rest[(2 * k + 1) * rest.len() / (2 * slots)]));
+    frontier.into_iter().filter(|i| keep.contains(i)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::space::{Axes, Point};
+    use riir_dialect::{LinkState, Precision};
+
+    fn c(est_jpt: f64, est_lat_ms: f64) -> Cost {
+        Cost::new(est_jpt, est_lat_ms)
+    }
+
+    fn axes() -> Axes {
+        Axes::new(
+            [1980, 1680, 1530, 1200],
+            [4.8, 3.35, 2.1],
+            [LinkState::CpoActive, LinkState::LpoSleep, LinkState::CpoSleep],
+        )
+        .unwrap()
+    }
+
+    /// Prices every point with `f`; `None` makes the point infeasible.
+    fn priced(f: impl Fn(&Point) -> Option<Cost>) -> Vec<Evaluated<&'static str>> {
+        axes()
+            .points()
+            .into_iter()
+            .map(|p| Evaluated::new(p, f(&p).ok_or("synthetic")))
+            .collect()
+    }
+
+    #[test]
+    fn rule1_keeps_exactly_the_points_within_slack() {
+        assert!(within_slo(&c(1.0, 12.0), 10.0));
+        assert!(!within_slo(&c(1.0, 12.000001), 10.0));
+        // Faster points cost more energy, so without rule 1 every point would be on the frontier; every
+        // precision has points within the bound, so rule 3 adds nothing.
+        let ev = priced(|p| {
+            let k = (p.index % 180) as f64;
+            Some(c(1000.0 - k, 5.0 + k / 10.0))
+        });
+        let f = prune(&ev, 10.0);
+        assert!(!f.is_empty());
+        assert!(f.iter().all(|&i| ev[i as usize].cost().unwrap().est_lat_ms <= 12.0));
+        assert!(
+            f.iter().any(|&i| ev[i as usize].cost().unwrap().est_lat_ms == 12.0),
+            "12 ms is within 10 × 1.2"
+        );
+    }
+
+    #[test]
+    fn rule2_drops_dominated_and_duplicate_points() {
+        let cands = [
+            (0, c(3.0, 1.0)),
+            (1, c(2.0, 2.0)),
+            (2, c(2.0, 2.0)), // exact duplicate of 1: only the lower index stays
+            (3, c(2.5, 2.5)), // dominated by 1
+            (4, c(1.0, 3.0)),
+            (5, c(1.0, 3.5)), // same energy, slower: dominated by 4
+            (6, c(3.0, 1.0)), // duplicate of 0
+        ];
+        assert_eq!(non_dominated(&cands), vec![0, 1, 4]);
+    }
+
+    #[test]
+    fn rule3_keeps_the_best_point_of_a_precision_the_others_dominate() {
+        // fp16 is 2× the energy of anything else at the same latency, so rule 2 alone would drop it.
+        let ev = priced(|p| {
+            let scale = if p.precision == Precision::Fp16 { 2.0 } else { 1.0 };
+            Some(c(
+                scale * (10.0 - p.sm_mhz as f64 / 1000.0),
+                10.0 / p.sm_mhz as f64 * 1000.0,
+            ))
+        });
+        let f = prune(&ev, 100.0);
+        let fp16: Vec<u16> = f
+            .iter()
+            .copied()
+            .filter(|&i| ev[i as usize].point.precision == Precision::Fp16)
+            .collect();
+        assert_eq!(fp16.len(), 1);
+        let kept = ev[fp16[0] as usize].cost().unwrap();
+        // Its best = its lowest-energy point within the SLO bound.
+        let min_fp16 = ev
+            .iter()
+            .filter(|e| e.point.precision == Precision::Fp16)
+            .map(|e| e.cost().unwrap().est_jpt)
+            .fold(f64::INFINITY, f64::min);
+        assert_eq!(kept.est_jpt, min_fp16);
+    }
+
+    #[test]
+    fn rule3_skips_a_precision_without_feasible_points_and_falls_back_to_fastest_beyond_slo() {
+        let ev = priced(|p| match p.precision {
+            Precision::Fp4 => None,
+            Precision::Fp16 => Some(c(5.0, 50.0 + p.index as f64)), // never within the SLO bound
+            _ => Some(c(1.0 + p.index as f64 / 1000.0, 1.0 + (720 - p.index) as f64 / 1000.0)),
+        });
+        let f = prune(&ev, 10.0);
+        assert!(f.iter().all(|&i| ev[i as usize].point.precision != Precision::Fp4));
+        let fp16: Vec<u16> = f
+            .iter()
+            .copied()
+            .filter(|&i| ev[i as usize].point.precision == Precision::Fp16)
+            .collect();
+        assert_eq!(fp16, vec![0], "the fastest fp16 point is the first one");
+    }
+
+    #[test]
+    fn frontier_is_sorted_by_decreasing_energy() {
+        let ev = priced(|p| Some(c(1.0 + (p.index % 37) as f64, 1.0 + (p.index % 41) as f64)));
+        let f = prune(&ev, 100.0);
+        let costs: Vec<Cost> = f.iter().map(|&i| ev[i as usize].cost().unwrap()).collect();
+        assert!(costs.windows(2).all(|w| w[0].est_jpt >= w[1].est_jpt));
+    }
+
+    #[test]
+    fn thinning_keeps_ends_and_representatives_and_spreads_the_rest() {
+        let f: Vec<u16> = (0..30).collect();
+        let t = thin(f.clone(), &[7, 20], 14);
+        assert_eq!(t.len(), 14);
+        assert!(t.contains(&0) && t.contains(&29) && t.contains(&7) && t.contains(&20));
+        assert!(t.windows(2).all(|w| w[0] < w[1]), "order kept");
+        assert_eq!(thin(f[..10].to_vec(), &[3], 14), f[..10].to_vec());
+    }
+
+    #[test]
+    fn frontier_never_exceeds_max_plans() {
+        // A smooth trade-off: every point is non-dominated within its precision.
+        let ev = priced(|p| {
+            let k = p.index as f64;
+            Some(c(1000.0 - k, 1.0 + k))
+        });
+        let f = prune(&ev, 1000.0);
+        assert_eq!(f.len(), MAX_PLANS);
+        for prec in PRECISIONS {
+            assert!(f.iter().any(|&i| ev[i as usize].point.precision == prec), "{prec} kept");
+        }
+    }
+
+    #[test]
+    fn all_infeasible_gives_an_empty_frontier() {
+        let ev = priced(|_| None);
+        assert!(prune(&ev, 10.0).is_empty());
+    }
+}
