@@ -6,7 +6,8 @@ use super::config::ModelConfig;
 use super::error::LowerError;
 use riir_dialect::{KernelClass, KernelInfo, Precision, Span, Spanned};
 
-/// Bytes per activation element (bf16/fp16 activations at every weight precision).
+/// Bytes per activation element (bf16/fp16 activations at every weight precision; only an fp8 linear's input,
+/// written by its cast, is 1 byte).
 pub const ACT_BYTES: u128 = 2;
 /// Bytes per KV-cache element (the cache stays bf16/fp16 at every weight precision).
 pub const KV_BYTES: u128 = 2;
