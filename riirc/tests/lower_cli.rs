@@ -302,12 +302,19 @@ fn estimate_of_a_model_equals_estimate_of_its_lowered_file_and_sums_its_ops() {
     assert_eq!(a, b, "batch and tp are read back from the file's shapes");
 
     let ops = a["ops"].as_array().unwrap();
-    assert_eq!(ops.len(), 804);
-    assert_eq!(ops[4]["id"], "op4");
-    assert_eq!(ops[4]["name"], "layer0.attention");
+    // embed, embed_allreduce, 80 × 14, final_norm, lm_head.
+    assert_eq!(ops.len(), 1124);
+    assert_eq!(ops[6]["id"], "op6");
+    assert_eq!(ops[6]["name"], "layer0.attention");
     let sum = |key: &str| ops.iter().map(|o| o[key].as_f64().unwrap()).sum::<f64>();
     let total = &a["total"];
     assert!(close(total["joules"].as_f64().unwrap(), sum("joules")));
+    assert!(close(total["board_joules"].as_f64().unwrap(), sum("board_joules")));
+    assert!(close(total["link_joules"].as_f64().unwrap(), sum("link_joules")));
+    assert!(close(
+        total["joules"].as_f64().unwrap(),
+        total["board_joules"].as_f64().unwrap() + total["link_joules"].as_f64().unwrap()
+    ));
     assert!(close(total["latency_ms"].as_f64().unwrap(), sum("latency_ms")));
     assert!(close(
         total["joules_per_token"].as_f64().unwrap(),
@@ -359,9 +366,72 @@ fn estimate_prices_each_op_with_the_energy_model() {
             .find(|o| o["name"] == format!("layer5.{name}"))
             .unwrap();
         assert!(close(op["joules"].as_f64().unwrap(), p.joules), "{name}");
+        assert!(p.link_joules > 0.0, "{name}: the default link state draws power");
+        assert!(close(op["link_joules"].as_f64().unwrap(), p.link_joules), "{name}");
+        assert!(
+            close(op["board_joules"].as_f64().unwrap(), p.joules - p.link_joules),
+            "{name}"
+        );
         assert!(close(op["latency_ms"].as_f64().unwrap(), p.latency_s * 1e3), "{name}");
     }
     assert_eq!(a["config"]["sm_mhz"], 1530.0);
+}
+
+#[test]
+fn at_fp8_only_the_linears_are_priced_at_fp8_and_the_rest_at_bf16() {
+    use energy_model::{EnergyModel, KernelWork, OperatingPoint, Precision, Sku};
+    let path = model("llama-3-70b");
+    let h100 = sku("h100");
+    let a = estimate(&[
+        "--model",
+        &path,
+        "--batch",
+        "64",
+        "--ctx",
+        "4096",
+        "--tp",
+        "8",
+        "--sku",
+        &h100,
+        "--precision",
+        "fp8",
+    ]);
+    let sku = Sku::load(Path::new(&h100)).unwrap();
+    let config = riir_frontend::lower::ModelConfig::load(Path::new(&path)).unwrap();
+    let opts = riir_frontend::lower::LowerOptions::new(64, 4096, 8, riir_dialect::Precision::Fp8);
+    let point = OperatingPoint {
+        sm_mhz: sku.max_sm_mhz,
+        hbm_bw_tbps: sku.hbm_bandwidth_tbps,
+        link: sku.default_link,
+    };
+    let model = sku.model(energy_model::ModelForm::Physical);
+    for (name, class, precision) in [
+        ("gate_up", energy_model::KernelClass::Linear, Precision::Fp8),
+        ("attention", energy_model::KernelClass::AttentionDecode, Precision::Bf16),
+        ("gate_up_quant", energy_model::KernelClass::Elementwise, Precision::Bf16),
+        ("k_append", energy_model::KernelClass::Elementwise, Precision::Bf16),
+    ] {
+        let k = riir_frontend::lower::kernel_for_op_name(&config, &opts, name)
+            .unwrap()
+            .unwrap();
+        let work = KernelWork {
+            class,
+            precision,
+            bytes_hbm: k.bytes_hbm.value,
+            flops: k.flops.value,
+            link_active_us: 0.0,
+            footprint_bytes: 0.0,
+        };
+        let p = model.predict(&sku, &work, &point).unwrap();
+        let op = a["ops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == format!("layer3.{name}"))
+            .unwrap();
+        assert!(close(op["joules"].as_f64().unwrap(), p.joules), "{name}");
+        assert!(close(op["latency_ms"].as_f64().unwrap(), p.latency_s * 1e3), "{name}");
+    }
 }
 
 #[test]
@@ -393,8 +463,9 @@ fn layers_only_leaves_out_embedding_head_and_allreduces() {
             .collect()
     };
     let kept = names(&layers);
-    // 32 layers × (attn_norm, qkv_proj, attention, o_proj, mlp_norm, router, gate_up, act, down).
-    assert_eq!(kept.len(), 32 * 9);
+    // 32 layers × (attn_norm, qkv_proj, k_append, v_append, attention, o_proj, attn_residual, mlp_norm, router,
+    // gate_up, act, down, mlp_residual).
+    assert_eq!(kept.len(), 32 * 13);
     assert!(
         kept.iter().all(|n| n.starts_with("layer") && !n.ends_with("allreduce")),
         "{kept:?}"

@@ -6,12 +6,13 @@ use super::config::ModelConfig;
 use super::error::LowerError;
 use riir_dialect::{KernelClass, KernelInfo, Precision, Span, Spanned};
 
-/// Bytes per activation element (bf16/fp16 activations at every weight precision).
+/// Bytes per activation element (bf16/fp16 activations at every weight precision; only an fp8 linear's input,
+/// written by its cast, is 1 byte).
 pub const ACT_BYTES: u128 = 2;
 /// Bytes per KV-cache element (the cache stays bf16/fp16 at every weight precision).
 pub const KV_BYTES: u128 = 2;
-/// Flops per element of an RMSNorm with its residual add fused: add, square, accumulate, scale, weight.
-pub const NORM_FLOPS_PER_ELEM: u128 = 5;
+/// Flops per element of an RMSNorm: square, accumulate, scale, weight.
+pub const NORM_FLOPS_PER_ELEM: u128 = 4;
 /// Flops per output element of SiLU(gate)·up: negate, exp, add, divide, multiply.
 pub const ACT_FLOPS_PER_ELEM: u128 = 5;
 
@@ -62,17 +63,35 @@ pub enum Role {
     Embed,
     EmbedAllreduce,
     AttnNorm,
+    /// fp8 only: the cast of the attention norm's output to e4m3, the input of `qkv_proj`.
+    QkvQuant,
     QkvProj,
+    /// The new token's K written into the layer's cache.
+    KAppend,
+    /// The new token's V written into the layer's cache.
+    VAppend,
     Attention,
+    /// fp8 only: the cast of the attention output to e4m3, the input of `o_proj`.
+    OQuant,
     OProj,
     AttnAllreduce,
+    /// The residual stream += the attention block's output.
+    AttnResidual,
     MlpNorm,
     Router,
+    /// fp8 only: the cast of the MLP norm's output to e4m3, the input of `gate_up`.
+    GateUpQuant,
     GateUp,
     Act,
+    /// fp8 only: the cast of the activation's output to e4m3, the input of `down`.
+    DownQuant,
     Down,
     MlpAllreduce,
+    /// The residual stream += the MLP block's output.
+    MlpResidual,
     FinalNorm,
+    /// fp8 only: the cast of the final norm's output to e4m3, the input of `lm_head`.
+    LmHeadQuant,
     LmHead,
 }
 
@@ -81,17 +100,26 @@ impl Role {
         Role::Embed,
         Role::EmbedAllreduce,
         Role::AttnNorm,
+        Role::QkvQuant,
         Role::QkvProj,
+        Role::KAppend,
+        Role::VAppend,
         Role::Attention,
+        Role::OQuant,
         Role::OProj,
         Role::AttnAllreduce,
+        Role::AttnResidual,
         Role::MlpNorm,
         Role::Router,
+        Role::GateUpQuant,
         Role::GateUp,
         Role::Act,
+        Role::DownQuant,
         Role::Down,
         Role::MlpAllreduce,
+        Role::MlpResidual,
         Role::FinalNorm,
+        Role::LmHeadQuant,
         Role::LmHead,
     ];
 
@@ -100,17 +128,26 @@ impl Role {
             Role::Embed => "embed",
             Role::EmbedAllreduce => "embed_allreduce",
             Role::AttnNorm => "attn_norm",
+            Role::QkvQuant => "qkv_quant",
             Role::QkvProj => "qkv_proj",
+            Role::KAppend => "k_append",
+            Role::VAppend => "v_append",
             Role::Attention => "attention",
+            Role::OQuant => "o_quant",
             Role::OProj => "o_proj",
             Role::AttnAllreduce => "attn_allreduce",
+            Role::AttnResidual => "attn_residual",
             Role::MlpNorm => "mlp_norm",
             Role::Router => "router",
+            Role::GateUpQuant => "gate_up_quant",
             Role::GateUp => "gate_up",
             Role::Act => "act",
+            Role::DownQuant => "down_quant",
             Role::Down => "down",
             Role::MlpAllreduce => "mlp_allreduce",
+            Role::MlpResidual => "mlp_residual",
             Role::FinalNorm => "final_norm",
+            Role::LmHeadQuant => "lm_head_quant",
             Role::LmHead => "lm_head",
         }
     }
@@ -123,7 +160,15 @@ impl Role {
     pub fn in_layer(self) -> bool {
         !matches!(
             self,
-            Role::Embed | Role::EmbedAllreduce | Role::FinalNorm | Role::LmHead
+            Role::Embed | Role::EmbedAllreduce | Role::FinalNorm | Role::LmHeadQuant | Role::LmHead
+        )
+    }
+
+    /// The fp8 activation casts, emitted only when the weights are fp8.
+    pub fn is_quant(self) -> bool {
+        matches!(
+            self,
+            Role::QkvQuant | Role::OQuant | Role::GateUpQuant | Role::DownQuant | Role::LmHeadQuant
         )
     }
 
@@ -279,34 +324,64 @@ impl Dims {
         (params * self.weight_bits).div_ceil(8)
     }
 
-    /// The ops of one decoder layer, in order, with their work. All-reduces appear only when tp > 1.
+    /// Whether the linears run on fp8 activations: with fp8 weights each linear's input is cast to e4m3 by
+    /// its own kernel first (per-tensor scales, as fp8 checkpoints run), and the linear reads 1-byte inputs.
+    pub fn quantises_activations(&self) -> bool {
+        self.weight_bits == 8
+    }
+
+    /// The ops of one decoder layer, in order, with their work. All-reduces appear only when tp > 1, the
+    /// `*_quant` casts only at fp8.
     pub fn layer_ops(&self) -> Vec<(Role, Work)> {
-        let mut ops = vec![
-            (Role::AttnNorm, self.norm()),
-            (Role::QkvProj, self.qkv_proj()),
-            (Role::Attention, self.attention()),
-            (Role::OProj, self.o_proj()),
-        ];
+        let q = self.quantises_activations();
+        let b = self.batch;
+        let mut ops = vec![(Role::AttnNorm, self.norm())];
+        if q {
+            ops.push((Role::QkvQuant, self.quant(b, self.hidden)));
+        }
+        ops.push((Role::QkvProj, self.qkv_proj()));
+        ops.push((Role::KAppend, self.kv_append()));
+        ops.push((Role::VAppend, self.kv_append()));
+        ops.push((Role::Attention, self.attention()));
+        if q {
+            ops.push((Role::OQuant, self.quant(b, self.heads * self.head_dim)));
+        }
+        ops.push((Role::OProj, self.o_proj()));
         if self.tp > 1 {
             ops.push((Role::AttnAllreduce, self.allreduce()));
         }
+        ops.push((Role::AttnResidual, self.residual_add()));
         ops.push((Role::MlpNorm, self.norm()));
         match self.moe {
             None => {
-                ops.push((Role::GateUp, self.linear(self.batch, 2 * self.inter, self.hidden)));
-                ops.push((Role::Act, self.act(self.batch)));
-                ops.push((Role::Down, self.linear(self.batch, self.hidden, self.inter)));
+                if q {
+                    ops.push((Role::GateUpQuant, self.quant(b, self.hidden)));
+                }
+                ops.push((Role::GateUp, self.linear(b, 2 * self.inter, self.hidden)));
+                ops.push((Role::Act, self.act(b)));
+                if q {
+                    ops.push((Role::DownQuant, self.quant(b, self.inter)));
+                }
+                ops.push((Role::Down, self.linear(b, self.hidden, self.inter)));
             }
             Some(moe) => {
                 ops.push((Role::Router, self.router(moe)));
+                // The tokens are cast once, then each is gathered for its top-k experts.
+                if q {
+                    ops.push((Role::GateUpQuant, self.quant(b, self.hidden)));
+                }
                 ops.push((Role::GateUp, self.expert_gate_up(moe)));
-                ops.push((Role::Act, self.act(self.batch * moe.top_k)));
+                ops.push((Role::Act, self.act(b * moe.top_k)));
+                if q {
+                    ops.push((Role::DownQuant, self.quant(b * moe.top_k, self.inter)));
+                }
                 ops.push((Role::Down, self.expert_down(moe)));
             }
         }
         if self.tp > 1 {
             ops.push((Role::MlpAllreduce, self.allreduce()));
         }
+        ops.push((Role::MlpResidual, self.residual_add()));
         ops
     }
 
@@ -319,12 +394,14 @@ impl Dims {
         ops
     }
 
-    /// The ops after the last layer: the final norm and the lm_head.
+    /// The ops after the last layer: the final norm (its input cast at fp8) and the lm_head.
     pub fn epilogue_ops(&self) -> Vec<(Role, Work)> {
-        vec![
-            (Role::FinalNorm, self.norm()),
-            (Role::LmHead, self.linear(self.batch, self.vocab, self.hidden)),
-        ]
+        let mut ops = vec![(Role::FinalNorm, self.norm())];
+        if self.quantises_activations() {
+            ops.push((Role::LmHeadQuant, self.quant(self.batch, self.hidden)));
+        }
+        ops.push((Role::LmHead, self.linear(self.batch, self.vocab, self.hidden)));
+        ops
     }
 
     fn embed(&self) -> Work {
@@ -346,12 +423,69 @@ impl Dims {
         Work {
             class: KernelClass::Norm,
             shape: dims(&[("batch", self.batch), ("hidden", self.hidden)]),
-            // Norm weights are replicated on every GPU.
-            weight_bytes: self.weights(self.hidden),
+            // Norm weights are replicated on every GPU, and stay 16-bit at every precision (quantised
+            // checkpoints quantise the linears only).
+            weight_bytes: self.hidden * ACT_BYTES,
             kv_bytes: 0,
-            // Reads the input and the residual, writes the normalised output and the updated residual.
-            activation_bytes: 4 * elems * ACT_BYTES,
+            // Reads the residual stream, writes the normalised output (the residual add is its own kernel).
+            activation_bytes: 2 * elems * ACT_BYTES,
             flops: NORM_FLOPS_PER_ELEM * elems,
+            link_bytes: 0,
+        }
+    }
+
+    /// Bytes per input element of a linear: 1 when its input was cast to fp8, else [`ACT_BYTES`]. Outputs
+    /// stay 16-bit either way.
+    fn linear_input_bytes(&self) -> u128 {
+        if self.quantises_activations() {
+            1
+        } else {
+            ACT_BYTES
+        }
+    }
+
+    /// The residual stream += a block's output (`x += y`): reads both, writes the sum.
+    fn residual_add(&self) -> Work {
+        let elems = self.batch * self.hidden;
+        Work {
+            class: KernelClass::Elementwise,
+            shape: dims(&[("batch", self.batch), ("hidden", self.hidden)]),
+            weight_bytes: 0,
+            kv_bytes: 0,
+            activation_bytes: 3 * elems * ACT_BYTES,
+            flops: elems,
+            link_bytes: 0,
+        }
+    }
+
+    /// The cast of an m×n activation block to e4m3 in front of an fp8 linear: reads 16-bit, writes 1 byte.
+    fn quant(&self, m: u128, n: u128) -> Work {
+        Work {
+            class: KernelClass::Elementwise,
+            shape: dims(&[("m", m), ("n", n)]),
+            weight_bytes: 0,
+            kv_bytes: 0,
+            activation_bytes: m * n * (ACT_BYTES + 1),
+            flops: m * n,
+            link_bytes: 0,
+        }
+    }
+
+    /// The new token's K (or V) copied from the qkv output into the layer's cache: one head_dim row per KV
+    /// head per sequence read as an activation and written as KV.
+    fn kv_append(&self) -> Work {
+        let elems = self.batch * self.kv_heads * self.head_dim;
+        Work {
+            class: KernelClass::Copy,
+            shape: dims(&[
+                ("batch", self.batch),
+                ("kv_heads", self.kv_heads),
+                ("head_dim", self.head_dim),
+            ]),
+            weight_bytes: 0,
+            kv_bytes: elems * KV_BYTES,
+            activation_bytes: elems * ACT_BYTES,
+            flops: 0,
             link_bytes: 0,
         }
     }
@@ -363,7 +497,7 @@ impl Dims {
             shape: dims(&[("m", m), ("n", n), ("k", k)]),
             weight_bytes: self.weights(n * k),
             kv_bytes: 0,
-            activation_bytes: (m * k + m * n) * ACT_BYTES,
+            activation_bytes: m * k * self.linear_input_bytes() + m * n * ACT_BYTES,
             flops: 2 * m * n * k,
             link_bytes: 0,
         }
@@ -390,12 +524,13 @@ impl Dims {
                 ("ctx", self.ctx),
             ]),
             weight_bytes: 0,
-            // K and V of `ctx` cached tokens read, plus the new token's K and V written.
+            // K and V of ctx + 1 tokens read: the cached ones and the new one, which k_append and v_append
+            // wrote into the cache first.
             kv_bytes: 2 * self.kv_heads * hd * (self.ctx + 1) * b * KV_BYTES,
-            // Reads q, k, v of the new token; writes the attention output.
-            activation_bytes: (b * (self.heads + 2 * self.kv_heads) * hd + b * self.heads * hd) * ACT_BYTES,
-            // QKᵀ and PV: 2 flops per multiply-add, each over ctx × head_dim per query head.
-            flops: 4 * b * self.heads * self.ctx * hd,
+            // Reads q of the new token; writes the attention output.
+            activation_bytes: 2 * b * self.heads * hd * ACT_BYTES,
+            // QKᵀ and PV over the ctx + 1 tokens: 2 flops per multiply-add, each over head_dim per query head.
+            flops: 4 * b * self.heads * (self.ctx + 1) * hd,
             link_bytes: 0,
         }
     }
@@ -431,9 +566,12 @@ impl Dims {
     }
 
     fn router(&self, moe: MoeDims) -> Work {
-        // The router is replicated on every GPU (it is tiny), so it is not divided by tp.
-        let mut w = self.linear(self.batch, moe.experts, self.hidden);
+        // The router is replicated on every GPU (it is tiny), so it is not divided by tp. It reads the 16-bit
+        // normed tokens at every precision (no cast in front of it).
+        let (m, n, k) = (self.batch, moe.experts, self.hidden);
+        let mut w = self.linear(m, n, k);
         w.class = KernelClass::Router;
+        w.activation_bytes = (m * k + m * n) * ACT_BYTES;
         w
     }
 
@@ -444,7 +582,7 @@ impl Dims {
             shape: dims(&[("experts", moe.experts_read), ("m", m), ("n", n), ("k", k)]),
             weight_bytes: self.weights(moe.experts_read * n * k),
             kv_bytes: 0,
-            activation_bytes: (m * k + m * n) * ACT_BYTES,
+            activation_bytes: m * k * self.linear_input_bytes() + m * n * ACT_BYTES,
             flops: 2 * m * n * k,
             link_bytes: 0,
         }
@@ -458,7 +596,7 @@ impl Dims {
             weight_bytes: self.weights(moe.experts_read * n * k),
             kv_bytes: 0,
             // The top-k weighted sum is fused into the epilogue: one batch×hidden output.
-            activation_bytes: (m * k + self.batch * n) * ACT_BYTES,
+            activation_bytes: m * k * self.linear_input_bytes() + self.batch * n * ACT_BYTES,
             flops: 2 * m * n * k,
             link_bytes: 0,
         }

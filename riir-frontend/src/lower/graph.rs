@@ -55,7 +55,8 @@ impl DecodeGraph {
             })
         };
 
-        // `stream`: the op whose output the next op reads; `residual`: the op that last updated the residual.
+        // `stream`: the op whose output the next op reads by default; `residual`: the op that last wrote the
+        // residual stream (the embedding, then each block's residual add).
         let mut stream: Option<NodeIndex> = None;
         for (role, work) in dims.prologue_ops() {
             let n = add(&mut g, role, None, work);
@@ -64,45 +65,44 @@ impl DecodeGraph {
             }
             stream = Some(n);
         }
-        // The embedding output is also the first residual.
         let mut residual: Option<NodeIndex> = stream;
 
         let layer_ops = dims.layer_ops();
         for layer in 0..config.num_hidden_layers {
-            let mut mlp_norm = None;
-            let mut router = None;
+            // This layer's ops so far, by role (each role appears at most once per layer).
+            let mut seen: Vec<(Role, NodeIndex)> = Vec::new();
             for (role, work) in layer_ops.iter().cloned() {
                 let n = add(&mut g, role, Some(layer), work);
-                if let Some(prev) = stream {
-                    g.add_edge(prev, n, Edge::Data);
+                let of = |r: Role| seen.iter().find(|(sr, _)| *sr == r).map(|&(_, i)| i);
+                let data: Vec<NodeIndex> = match role {
+                    // The appends copy k and v out of the qkv output; attention reads q from it and K, V from
+                    // the cache the appends just wrote.
+                    Role::KAppend | Role::VAppend => of(Role::QkvProj).into_iter().collect(),
+                    Role::Attention => [Role::QkvProj, Role::KAppend, Role::VAppend]
+                        .into_iter()
+                        .filter_map(of)
+                        .collect(),
+                    // With experts the router and the cast both read the normed tokens …
+                    Role::GateUpQuant => of(Role::MlpNorm).into_iter().collect(),
+                    // … gate_up reads the (cast) tokens and the router's choice, and down scales each expert's
+                    // output by the router's weight.
+                    Role::GateUp => [of(Role::GateUpQuant).or(of(Role::MlpNorm)), of(Role::Router)]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
+                    Role::Down => stream.into_iter().chain(of(Role::Router)).collect(),
+                    _ => stream.into_iter().collect(),
+                };
+                for d in data {
+                    g.add_edge(d, n, Edge::Data);
                 }
-                match role {
-                    // Each norm adds the residual stream to its input (vLLM's fused add + RMSNorm) and becomes
-                    // the new residual. Layer 0's first norm reads the embedding, which is both.
-                    Role::AttnNorm | Role::MlpNorm => {
-                        if let Some(r) = residual.filter(|&r| Some(r) != stream) {
-                            g.add_edge(r, n, Edge::Residual);
-                        }
-                        residual = Some(n);
-                        if role == Role::MlpNorm {
-                            mlp_norm = Some(n);
-                        }
+                if matches!(role, Role::AttnResidual | Role::MlpResidual) {
+                    if let Some(r) = residual.filter(|&r| Some(r) != stream) {
+                        g.add_edge(r, n, Edge::Residual);
                     }
-                    Role::Router => router = Some(n),
-                    // With experts, gate_up reads the normed tokens as well as the router's choice.
-                    Role::GateUp => {
-                        if let (Some(_), Some(m)) = (router, mlp_norm) {
-                            g.add_edge(m, n, Edge::Data);
-                        }
-                    }
-                    // … and down scales each expert's output by the router's weight.
-                    Role::Down => {
-                        if let Some(r) = router {
-                            g.add_edge(r, n, Edge::Data);
-                        }
-                    }
-                    _ => {}
+                    residual = Some(n);
                 }
+                seen.push((role, n));
                 stream = Some(n);
             }
         }
@@ -111,11 +111,6 @@ impl DecodeGraph {
             let n = add(&mut g, role, None, work);
             if let Some(prev) = stream {
                 g.add_edge(prev, n, Edge::Data);
-            }
-            if role == Role::FinalNorm {
-                if let Some(r) = residual.filter(|&r| Some(r) != stream) {
-                    g.add_edge(r, n, Edge::Residual);
-                }
             }
             stream = Some(n);
         }
@@ -174,33 +169,36 @@ mod tests {
     }
 
     #[test]
-    fn dense_tp1_has_eight_ops_per_layer_and_is_a_dag() {
+    fn dense_tp1_has_twelve_ops_per_layer_and_is_a_dag() {
         let g = DecodeGraph::build(&config(false), &LowerOptions::new(4, 16, 1, Precision::Bf16)).unwrap();
         g.check().unwrap();
-        assert_eq!(g.graph.node_count(), 1 + 3 * 8 + 2);
+        assert_eq!(g.graph.node_count(), 1 + 3 * 12 + 2);
         assert_eq!(
-            names(&g)[..9],
+            names(&g)[..12],
             [
                 "embed",
                 "layer0.attn_norm",
                 "layer0.qkv_proj",
+                "layer0.k_append",
+                "layer0.v_append",
                 "layer0.attention",
                 "layer0.o_proj",
+                "layer0.attn_residual",
                 "layer0.mlp_norm",
                 "layer0.gate_up",
                 "layer0.act",
-                "layer0.down"
+                "layer0.down",
             ]
         );
-        assert_eq!(names(&g)[25..], ["final_norm", "lm_head"]);
+        assert_eq!(names(&g)[36..], ["layer2.mlp_residual", "final_norm", "lm_head"]);
     }
 
     #[test]
     fn tp_adds_three_kinds_of_allreduce_and_moe_adds_a_router() {
         let g = DecodeGraph::build(&config(true), &LowerOptions::new(4, 16, 2, Precision::Bf16)).unwrap();
         g.check().unwrap();
-        // embed, embed_allreduce; 11 per layer; final_norm, lm_head.
-        assert_eq!(g.graph.node_count(), 2 + 3 * 11 + 2);
+        // embed, embed_allreduce; 15 per layer; final_norm, lm_head.
+        assert_eq!(g.graph.node_count(), 2 + 3 * 15 + 2);
         let layer1: Vec<_> = g
             .nodes()
             .filter(|n| n.layer == Some(1))
@@ -211,34 +209,105 @@ mod tests {
             [
                 "attn_norm",
                 "qkv_proj",
+                "k_append",
+                "v_append",
                 "attention",
                 "o_proj",
                 "attn_allreduce",
+                "attn_residual",
                 "mlp_norm",
                 "router",
                 "gate_up",
                 "act",
                 "down",
-                "mlp_allreduce"
+                "mlp_allreduce",
+                "mlp_residual",
             ]
         );
     }
 
     #[test]
-    fn residual_edges_chain_the_norms() {
+    fn fp8_casts_the_input_of_every_linear_but_the_router() {
+        let g = DecodeGraph::build(&config(true), &LowerOptions::new(4, 16, 2, Precision::Fp8)).unwrap();
+        g.check().unwrap();
+        // 15 per layer plus 4 casts; the lm_head's cast after the final norm.
+        assert_eq!(g.graph.node_count(), 2 + 3 * 19 + 3);
+        let layer0: Vec<_> = g
+            .nodes()
+            .filter(|n| n.layer == Some(0))
+            .map(|n| n.role.name())
+            .collect();
+        assert_eq!(
+            layer0,
+            [
+                "attn_norm",
+                "qkv_quant",
+                "qkv_proj",
+                "k_append",
+                "v_append",
+                "attention",
+                "o_quant",
+                "o_proj",
+                "attn_allreduce",
+                "attn_residual",
+                "mlp_norm",
+                "router",
+                "gate_up_quant",
+                "gate_up",
+                "act",
+                "down_quant",
+                "down",
+                "mlp_allreduce",
+                "mlp_residual",
+            ]
+        );
+        assert_eq!(names(&g)[59..], ["final_norm", "lm_head_quant", "lm_head"]);
+        // The cast reads the normed tokens (not the router); gate_up reads the cast and the router.
+        assert_eq!(data_into(&g, "layer0.gate_up_quant"), ["layer0.mlp_norm"]);
+        assert_eq!(
+            data_into(&g, "layer0.gate_up"),
+            ["layer0.router", "layer0.gate_up_quant"]
+        );
+        assert_eq!(data_into(&g, "layer0.down"), ["layer0.router", "layer0.down_quant"]);
+    }
+
+    fn find(g: &DecodeGraph, name: &str) -> petgraph::graph::NodeIndex {
+        g.graph.node_indices().find(|&i| g.graph[i].name == name).unwrap()
+    }
+
+    /// Sources of the edges of `kind` into `name`, in node order.
+    fn edges_into(g: &DecodeGraph, name: &str, kind: Edge) -> Vec<String> {
+        let mut from: Vec<_> = g
+            .graph
+            .edges_directed(find(g, name), petgraph::Direction::Incoming)
+            .filter(|e| *e.weight() == kind)
+            .map(|e| petgraph::visit::EdgeRef::source(&e))
+            .collect();
+        from.sort();
+        from.into_iter().map(|i| g.graph[i].name.clone()).collect()
+    }
+
+    fn data_into(g: &DecodeGraph, name: &str) -> Vec<String> {
+        edges_into(g, name, Edge::Data)
+    }
+
+    #[test]
+    fn residual_edges_chain_the_residual_adds_and_attention_reads_the_appends() {
         let g = DecodeGraph::build(&config(false), &LowerOptions::new(1, 1, 1, Precision::Bf16)).unwrap();
-        let find = |name: &str| g.graph.node_indices().find(|&i| g.graph[i].name == name).unwrap();
-        let residual_into = |name: &str| -> Vec<String> {
-            g.graph
-                .edges_directed(find(name), petgraph::Direction::Incoming)
-                .filter(|e| *e.weight() == Edge::Residual)
-                .map(|e| g.graph[petgraph::visit::EdgeRef::source(&e)].name.clone())
-                .collect()
-        };
+        let residual_into = |name: &str| edges_into(&g, name, Edge::Residual);
         assert_eq!(residual_into("layer0.attn_norm"), Vec::<String>::new());
-        assert_eq!(residual_into("layer0.mlp_norm"), ["layer0.attn_norm"]);
-        assert_eq!(residual_into("layer1.attn_norm"), ["layer0.mlp_norm"]);
-        assert_eq!(residual_into("layer1.mlp_norm"), ["layer1.attn_norm"]);
-        assert_eq!(residual_into("final_norm"), ["layer2.mlp_norm"]);
+        assert_eq!(residual_into("layer0.attn_residual"), ["embed"]);
+        assert_eq!(residual_into("layer0.mlp_residual"), ["layer0.attn_residual"]);
+        assert_eq!(residual_into("layer1.attn_residual"), ["layer0.mlp_residual"]);
+        assert_eq!(residual_into("layer1.mlp_norm"), Vec::<String>::new());
+        assert_eq!(data_into(&g, "layer1.mlp_norm"), ["layer1.attn_residual"]);
+        assert_eq!(data_into(&g, "layer1.attn_norm"), ["layer0.mlp_residual"]);
+        assert_eq!(data_into(&g, "final_norm"), ["layer2.mlp_residual"]);
+        assert_eq!(data_into(&g, "layer0.v_append"), ["layer0.qkv_proj"]);
+        assert_eq!(
+            data_into(&g, "layer0.attention"),
+            ["layer0.qkv_proj", "layer0.k_append", "layer0.v_append"]
+        );
+        assert_eq!(data_into(&g, "layer0.attn_residual"), ["layer0.o_proj"]);
     }
 }

@@ -5,30 +5,44 @@
 //! kernel of one op of a decoder layer, for pricing hand-written RIIR such as the source's `decode_layer18`).
 //!
 //! # The step
-//! `embed` (+ `embed_allreduce`) → per layer N: `layerN.attn_norm` → `qkv_proj` → `attention` → `o_proj`
-//! (+ `attn_allreduce`) → `mlp_norm` → [`router` →] `gate_up` → `act` → `down` (+ `mlp_allreduce`) → then
-//! `final_norm` → `lm_head`. All-reduces exist only when tp > 1. Dense layers have 8 ops (10 with tp > 1),
-//! mixture-of-experts layers 9 (11). With experts, `gate_up`/`act`/`down` are one grouped kernel over the
-//! top-k experts of every token (as a fused MoE kernel runs them), not one op per expert.
+//! `embed` (+ `embed_allreduce`) → per layer N: `layerN.attn_norm` → [`qkv_quant` →] `qkv_proj` → `k_append`
+//! → `v_append` → `attention` → [`o_quant` →] `o_proj` (+ `attn_allreduce`) → `attn_residual` → `mlp_norm` →
+//! [`router` →] [`gate_up_quant` →] `gate_up` → `act` → [`down_quant` →] `down` (+ `mlp_allreduce`) →
+//! `mlp_residual` → then `final_norm` → [`lm_head_quant` →] `lm_head`. All-reduces exist only when tp > 1, the
+//! `*_quant` casts only at fp8. Dense layers have 12 ops (14 with tp > 1), mixture-of-experts layers 13 (15);
+//! fp8 adds 4 per layer. With experts, `gate_up`/`act`/`down` are one grouped kernel over the top-k experts of
+//! every token (as a fused MoE kernel runs them), not one op per expert.
+//!
+//! These are the kernels an unfused decode step launches (and the ones the measured H100 step of
+//! `profiling/riirc_profile/decode.py` runs): the new token's K and V are copied into the cache by their own
+//! kernels before attention reads it, the residual add is its own kernel rather than fused into the next norm
+//! (a fused add + RMSNorm, as vLLM runs it, would save one launch and b·h·a bytes per norm), and each fp8
+//! linear's input is cast to e4m3 by a kernel of its own (per-tensor scales).
 //!
 //! # Formulas (one GPU, one decode step)
 //! Notation: b = batch, c = ctx (tokens already in each sequence's cache), t = tp, h = hidden_size,
 //! H = heads/t, G = KV heads per GPU (kv_heads/t, or 1 when t > kv_heads and they are replicated),
 //! d = head_dim, I = intermediate_size/t, V = ⌈vocab/t⌉, w = bytes per weight (bf16/fp16 2, fp8 1, fp4 ½),
-//! a = 2 bytes per activation, kv = 2 bytes per KV element (the cache stays 16-bit at every weight precision).
+//! a = 2 bytes per activation, kv = 2 bytes per KV element (the cache stays 16-bit at every weight precision),
+//! a′ = bytes per linear input: 1 at fp8 (the cast's output), else a.
 //!
 //! | op | weights (bytes) | KV (bytes) | activations (bytes) | flops | link bytes |
 //! |----|-----------------|------------|---------------------|-------|------------|
-//! | linear m×k·k×n (qkv n=(H+2G)d, o n=h k=Hd, gate_up n=2I, down k=I, lm_head n=V) | w·n·k | 0 | a·(m·k + m·n) | 2·m·n·k | 0 |
-//! | attention | 0 | kv·2·G·d·(c+1)·b: read c tokens' K,V, write the new token's | a·b·(2H+2G)·d | 4·b·H·c·d (QKᵀ and PV) | 0 |
-//! | rmsnorm (fused residual add) | w·h (replicated) | 0 | a·4·b·h (in, residual in, out, residual out) | 5·b·h | 0 |
+//! | linear m×k·k×n (qkv n=(H+2G)d, o n=h k=Hd, gate_up n=2I, down k=I, lm_head n=V) | w·n·k | 0 | a′·m·k + a·m·n | 2·m·n·k | 0 |
+//! | k_append, v_append (copy) | 0 | kv·b·G·d: the new token's K (V) written | a·b·G·d (read from the qkv output) | 0 | 0 |
+//! | attention | 0 | kv·2·G·d·(c+1)·b: K,V of the c cached tokens and the new one read | a·2·b·H·d (q in, out) | 4·b·H·(c+1)·d (QKᵀ and PV) | 0 |
+//! | rmsnorm | a·h (replicated, 16-bit at every precision) | 0 | a·2·b·h (in, out) | 4·b·h | 0 |
+//! | residual add x += y | 0 | 0 | a·3·b·h | b·h | 0 |
+//! | fp8 cast of an m×k linear input | 0 | 0 | (a + 1)·m·k | m·k | 0 |
 //! | act SiLU(gate)·up, m rows | 0 | 0 | a·3·m·I | 5·m·I | 0 |
 //! | all-reduce (ring) of b×h | 0 | 0 | a·2·b·h | (t−1)·⌈b·h/t⌉ | a·2·(t−1)·⌈b·h/t⌉ |
 //! | embed (vocab-parallel) | w·⌈b/t⌉·h | 0 | a·b·h | 0 | 0 |
 //! | router (replicated), E experts | w·h·E | 0 | a·(b·h + b·E) | 2·b·h·E | 0 |
 //! | experts gate_up / down, m = b·k | w·R·(2I·h) / w·R·(I·h) | 0 | a·(m·h + m·2I) / a·(m·I + b·h) | 2·m·2I·h / 2·m·I·h | 0 |
 //!
-//! `bytes_hbm` = weights + KV + activations. R = experts whose weights are read: the expected number of
+//! `bytes_hbm` = weights + KV + activations; per layer the KV bytes total kv·2·G·d·(c+2)·b (the appends' one
+//! token written plus attention's c+1 read). The casts' inputs: qkv and gate_up b×h, o b×Hd, down b×I
+//! (b·k×I with experts), lm_head b×h; the router reads 16-bit inputs and has no cast. R = experts whose weights are read: the expected number of
 //! distinct experts hit by b tokens each choosing k of E uniformly, E·(1 − (1 − k/E)^b), rounded up (so
 //! R = k at batch 1 and R → E at large batch). The ring all-reduce sends 2·(t−1)/t of the message per GPU;
 //! chunks are ⌈elements/t⌉, so the formula is exact for padded chunks. Not modelled (each < 0.1% of a
@@ -73,17 +87,26 @@ pub const KNOWN_OP_NAMES: &[&str] = &[
     "embed",
     "embed_allreduce",
     "attn_norm",
+    "qkv_quant",
     "qkv_proj",
+    "k_append",
+    "v_append",
     "attention",
+    "o_quant",
     "o_proj",
     "attn_allreduce",
+    "attn_residual",
     "mlp_norm",
     "router",
+    "gate_up_quant",
     "gate_up",
     "act",
+    "down_quant",
     "down",
     "mlp_allreduce",
+    "mlp_residual",
     "final_norm",
+    "lm_head_quant",
     "lm_head",
     // Aliases: a decoder layer's norm, all-reduce, embedding, activation and fused qkv projection.
     "rmsnorm",
@@ -117,7 +140,7 @@ pub fn role_for_op_name(name: &str) -> Option<Role> {
 
 /// The analytic work of the op called `name` in a decode step of `config` at `opts` ("that op of a decoder
 /// layer"): `Ok(None)` when the name is unknown or the op does not exist at these options (an all-reduce at
-/// tp 1, a router in a dense model); `Err` when the options do not fit the model.
+/// tp 1, a router in a dense model, a cast below fp8); `Err` when the options do not fit the model.
 pub fn work_for_op_name(config: &ModelConfig, opts: &LowerOptions, name: &str) -> Result<Option<Work>, LowerError> {
     let dims = Dims::new(config, opts)?;
     let Some(role) = role_for_op_name(name) else {
@@ -173,11 +196,11 @@ mod tests {
         let opts = LowerOptions::new(64, 4096, 1, Precision::Bf16);
         let k = kernel_for_op_name(&llama8b(), &opts, "attention").unwrap().unwrap();
         assert_eq!(k.class.value, KernelClass::AttentionDecode);
-        // 2 (K,V) · 8 heads · 128 · 4097 tokens · 64 seqs · 2 bytes + q,k,v in and out.
+        // 2 (K,V) · 8 heads · 128 · 4097 tokens (cached and new) · 64 seqs · 2 bytes + q in and out.
         let kv = 2.0 * 8.0 * 128.0 * 4097.0 * 64.0 * 2.0;
-        let act = 64.0 * (32.0 + 16.0 + 32.0) * 128.0 * 2.0;
+        let act = 64.0 * (32.0 + 32.0) * 128.0 * 2.0;
         assert_eq!(k.bytes_hbm.value, kv + act);
-        assert_eq!(k.flops.value, 4.0 * 64.0 * 32.0 * 4096.0 * 128.0);
+        assert_eq!(k.flops.value, 4.0 * 64.0 * 32.0 * 4097.0 * 128.0);
         assert!(kernel_for_op_name(&llama8b(), &opts, "allreduce").unwrap().is_none());
         assert!(kernel_for_op_name(&llama8b(), &opts, "router").unwrap().is_none());
         assert!(kernel_for_op_name(&llama8b(), &opts, "nonsense").unwrap().is_none());

@@ -1,11 +1,14 @@
 //! `riirc estimate (INPUT.riir | --model CONFIG.json --batch N --ctx N [--tp N]) --sku SKU`: joules and latency
 //! of one decode step at one fixed operating point (no search), per op and in total, as JSON.
 //!
-//! Each op's `kernel = {…}` block becomes the energy model's `KernelWork` (class, the run's precision,
-//! bytes_hbm, flops, and link-active time = link_bytes / link bandwidth); the operating point is the SKU's
+//! Each op's `kernel = {…}` block becomes the energy model's `KernelWork` (class, precision: the run's for ops
+//! that multiply by weights, 16-bit for the others, bytes_hbm, flops, and link-active time = link_bytes /
+//! link bandwidth); the operating point is the SKU's
 //! maximum (or `--sm-mhz`) clock, its full HBM bandwidth and its default link state. Ops run one after the
 //! other on one GPU, so the step's latency is the sum of the ops' latencies and its energy the sum of theirs;
 //! joules per token = step joules × tp / batch (every one of the tp GPUs spends the same, for batch tokens).
+//! `joules` is board plus links; `board_joules` (what NVML measures on the GPU) and `link_joules` (the optics,
+//! outside the board) split it, per op and in total.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -53,9 +56,10 @@ pub struct Args {
     #[arg(long, value_name = "SKU")]
     pub sku: String,
 
-    /// Precision the kernels run at (bf16, fp16, fp8, fp4). With --model it is also the weight precision
-    /// of the lowering; with INPUT, give the precision the file was lowered at (its bytes are taken as
-    /// written).
+    /// Precision the weight-multiplying kernels (linear, gemm, router) run at (bf16, fp16, fp8, fp4); the
+    /// others (attention, norms, elementwise, copies, all-reduces) run on 16-bit activations: fp16 in an fp16
+    /// run, else bf16. With --model it is also the weight precision of the lowering; with INPUT, give the
+    /// precision the file was lowered at (its bytes are taken as written).
     #[arg(long, value_name = "P", default_value = "bf16", value_parser = parse_precision)]
     pub precision: Precision,
 
@@ -114,7 +118,7 @@ pub fn run(args: Args) -> CliResult {
     let link_bytes_per_us = args.link_bw_gbs * 1e9 / 1e6;
 
     let mut ops = Vec::new();
-    let (mut joules, mut latency_s) = (0.0, 0.0);
+    let (mut joules, mut link_joules, mut latency_s) = (0.0, 0.0, 0.0);
     for id in module.ops_in_order() {
         let op = &module.ops[id];
         let name = &op.name.value;
@@ -129,7 +133,7 @@ pub fn run(args: Args) -> CliResult {
         }
         let work = KernelWork {
             class: energy_class(kernel.class.value),
-            precision,
+            precision: op_precision(kernel.class.value, precision),
             bytes_hbm: kernel.bytes_hbm.value,
             flops: kernel.flops.value,
             link_active_us: kernel.link_bytes.as_ref().map_or(0.0, |b| b.value / link_bytes_per_us),
@@ -148,11 +152,14 @@ pub fn run(args: Args) -> CliResult {
             Err(e) => return Err(CliError::Input(format!("op `{name}` cannot run on {}: {e}", sku.id))),
         };
         joules += p.joules;
+        link_joules += p.link_joules;
         latency_s += p.latency_s;
         ops.push(OpEstimate {
             id: id.to_string(),
             name: name.clone(),
             joules: p.joules,
+            board_joules: p.joules - p.link_joules,
+            link_joules: p.link_joules,
             latency_ms: p.latency_s * 1e3,
         });
     }
@@ -172,6 +179,8 @@ pub fn run(args: Args) -> CliResult {
         ops,
         total: Total {
             joules,
+            board_joules: joules - link_joules,
+            link_joules,
             latency_ms: latency_s * 1e3,
             joules_per_token: joules * tp as f64 / batch as f64,
         },
@@ -211,14 +220,23 @@ struct OpEstimate {
     /// The op's handle (`op3`): its position in the module.
     id: String,
     name: String,
+    /// Board plus scale-out links.
     joules: f64,
+    /// The GPU board's share (what NVML measures): `joules − link_joules`.
+    board_joules: f64,
+    /// The scale-out optics' share, outside the board: their power at the op's link state over its latency.
+    link_joules: f64,
     latency_ms: f64,
 }
 
 #[derive(Serialize)]
 struct Total {
-    /// One GPU's energy for the step.
+    /// One GPU's energy for the step: its board plus its scale-out links.
     joules: f64,
+    /// The board's share, comparable with an NVML board-energy measurement.
+    board_joules: f64,
+    /// The links' share (the SKU's default link state is powered for the whole step, busy or not).
+    link_joules: f64,
     latency_ms: f64,
     /// `joules · tp / batch`: all tp GPUs' energy per generated token.
     joules_per_token: f64,
@@ -293,6 +311,18 @@ fn in_layers(name: &str, kernel: &KernelInfo) -> bool {
     match lower::role_for_op_name(name) {
         Some(role) => role.in_layer() && !role.is_allreduce() && !matches!(role, Role::Embed),
         None => true,
+    }
+}
+
+/// The precision an op's arithmetic runs at: the run's for the ops that multiply by weights (linear, gemm,
+/// router) or gather them (embedding); 16-bit for the rest, whose inputs are activations and the KV cache,
+/// which stay 16-bit at every weight precision (see `riir_frontend::lower`): fp16 in an fp16 run, else bf16.
+fn op_precision(class: KernelClass, run: energy_model::Precision) -> energy_model::Precision {
+    use energy_model::Precision as P;
+    match class {
+        KernelClass::Linear | KernelClass::Gemm | KernelClass::Router | KernelClass::Embedding => run,
+        _ if run == P::Fp16 => P::Fp16,
+        _ => P::Bf16,
     }
 }
 

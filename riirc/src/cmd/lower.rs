@@ -21,7 +21,7 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=lower::cost::MAX_BATCH))]
     pub batch: u64,
 
-    /// Tokens already in each sequence's KV cache (the attention reads all of them).
+    /// Tokens already in each sequence's KV cache (the attention reads all of them and the new token's K, V).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=lower::cost::MAX_CTX))]
     pub ctx: u64,
 
