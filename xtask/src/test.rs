@@ -98,7 +98,11 @@ pub fn step(root: &std::path::Path, program: &str, args: &[&str]) -> Result<(), 
     }
 }
 
+/// A package is present when its proof is: an absolute path that exists, or a program on PATH.
 fn have(binary: &str) -> bool {
+    if binary.starts_with('/') {
+        return std::path::Path::new(binary).exists();
+    }
     Command::new("sh")
         .args(["-c", &format!("command -v {binary} >/dev/null 2>&1")])
         .status()
