@@ -6,6 +6,7 @@
 //! is a positive scaling of both axes, which keeps the same vertices. That is why it can be built here and not
 //! in the tick.
 
+use super::inputs::FALLBACK_PLAN;
 use crate::table::{OpView, MAX_PLANS};
 
 /// Points per frontier: up to [`MAX_PLANS`] plans and the fallback.
@@ -30,30 +31,51 @@ impl PlanClass {
     pub const ALL: [PlanClass; 4] = [PlanClass::A, PlanClass::B, PlanClass::C, PlanClass::Fallback];
 }
 
-/// One hull vertex: 16 bytes, so a hull walk reads four vertices per cache line.
+/// One hull vertex: its upgrade slope plus a copy of everything the tick's accounting reads about its point, so
+/// the contract policy finishes an op from the hull lines it has just walked, without a miss on `points`.
 #[derive(Copy, Clone, Debug, PartialEq)]
 struct Vertex {
-    /// `jpt[k] − jpt[k−1]` (J/token) for k ≥ 1: the extra energy per token of moving up to this vertex.
-    djpt: f64,
-    /// Latency saved per J/token moving up to this vertex; non-increasing along the hull (that is convexity).
-    /// `f32` because the contract policy ranks efficiencies as `f32` anyway.
+    /// J/token of the point. The upgrade's extra energy, `jpt[k] − jpt[k−1]`, is formed in f64 from these.
+    jpt: f32,
+    /// Latency saved per J/token moving up to this vertex (k ≥ 1); non-increasing along the hull (that is
+    /// convexity). `f32` because the contract policy ranks efficiencies as `f32` anyway.
     slope: f32,
+    lat: f32,
+    link_pjb: f32,
     /// Frontier point index.
     point: u8,
+    /// What `Choice::plan` says for the point: its index, or `FALLBACK_PLAN`.
+    plan: u8,
+    class: PlanClass,
 }
 
 const NO_VERTEX: Vertex = Vertex {
-    djpt: 0.0,
+    jpt: 0.0,
     slope: 0.0,
+    lat: 0.0,
+    link_pjb: 0.0,
     point: 0,
+    plan: 0,
+    class: PlanClass::B,
 };
 
+/// What a tick's accounting reads about a chosen point.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct PointInfo {
+    /// `Choice::plan`: the point index, or `FALLBACK_PLAN`.
+    pub plan: u8,
+    pub class: PlanClass,
+    pub jpt: f32,
+    pub lat: f32,
+    pub link_pjb: f32,
+}
+
 /// A lower convex hull over some of a frontier's points, cheapest first.
+// `repr(C)`: `len` and the first vertices share the frontier's first cache line (see `Frontier`).
 #[derive(Copy, Clone, Debug, PartialEq)]
+#[repr(C)]
 pub struct Hull {
     len: u8,
-    /// J/token of vertex 0 (the cheapest point), kept beside `len` so the tick's first pass reads one line.
-    base_jpt: f32,
     v: [Vertex; MAX_POINTS],
 }
 
@@ -75,17 +97,31 @@ impl Hull {
     /// J/token of the cheapest vertex.
     #[inline]
     pub fn base_jpt(&self) -> f32 {
-        self.base_jpt
+        self.v[0].jpt
     }
 
+    /// Extra J/token of moving up to vertex `k` ≥ 1.
     #[inline]
     pub fn djpt(&self, k: usize) -> f64 {
-        self.v[k].djpt
+        f64::from(self.v[k].jpt) - f64::from(self.v[k - 1].jpt)
     }
 
     #[inline]
     pub fn slope(&self, k: usize) -> f64 {
         f64::from(self.v[k].slope)
+    }
+
+    /// The accounting's view of vertex `k`'s point (equal to `Frontier::info` of that point).
+    #[inline]
+    pub(crate) fn info(&self, k: usize) -> PointInfo {
+        let v = &self.v[k];
+        PointInfo {
+            plan: v.plan,
+            class: v.class,
+            jpt: v.jpt,
+            lat: v.lat,
+            link_pjb: v.link_pjb,
+        }
     }
 }
 
@@ -112,7 +148,11 @@ const NO_POINT: Point = Point {
 
 /// One op's frontier, ready for the tick. Fixed size and `Copy`, so callers can keep any number of them in
 /// memory they own (a static array on a controller, a `Vec` on a server).
+// Layout for the tick, which visits frontiers in random op order: `repr(C)` keeps the fields every op reads (the
+// header, then the normal hull's length, base energy and first vertices) in the first of its cache-line-aligned
+// lines; the thermal hull, read only while the guard holds, sits between the hull and the points.
 #[derive(Copy, Clone, Debug, PartialEq)]
+#[repr(C, align(64))]
 pub struct Frontier {
     n_plans: u8,
     /// Bit p set when point p is allowed under the thermal guard.
@@ -251,20 +291,23 @@ impl Frontier {
         }
         let mut hull = EMPTY_HULL;
         for (vertex, &p) in hull.v.iter_mut().zip(&point[..len]) {
-            vertex.point = p;
+            let info = self.info(usize::from(p));
+            *vertex = Vertex {
+                jpt: info.jpt,
+                slope: 0.0,
+                lat: info.lat,
+                link_pjb: info.link_pjb,
+                point: p,
+                plan: info.plan,
+                class: info.class,
+            };
         }
         for k in 1..len {
             let (a, b) = (usize::from(point[k - 1]), usize::from(point[k]));
             let djpt = f64::from(self.points[b].jpt) - f64::from(self.points[a].jpt);
-            hull.v[k].djpt = djpt;
             hull.v[k].slope = ((f64::from(self.points[a].lat) - f64::from(self.points[b].lat)) / djpt) as f32;
         }
         hull.len = len as u8;
-        hull.base_jpt = if len > 0 {
-            self.points[usize::from(point[0])].jpt
-        } else {
-            0.0
-        };
         hull
     }
 
@@ -321,6 +364,23 @@ impl Frontier {
         self.points[p].class
     }
 
+    /// The accounting's view of point `p`.
+    #[inline]
+    pub(crate) fn info(&self, p: usize) -> PointInfo {
+        let q = &self.points[p];
+        PointInfo {
+            plan: if p == self.fallback_point() {
+                FALLBACK_PLAN
+            } else {
+                p as u8
+            },
+            class: q.class,
+            jpt: q.jpt,
+            lat: q.lat,
+            link_pjb: q.link_pjb,
+        }
+    }
+
     /// The contract policy's hull, normal or under the thermal guard.
     pub fn hull(&self, thermal: bool) -> &Hull {
         if thermal {
@@ -354,7 +414,6 @@ impl Frontier {
 
 const EMPTY_HULL: Hull = Hull {
     len: 0,
-    base_jpt: 0.0,
     v: [NO_VERTEX; MAX_POINTS],
 };
 
