@@ -463,7 +463,7 @@ fn zero_token_ops_get_their_fastest_plan_for_free() {
 
 /// The report's sums (energy, latency, objective, class counts, link energy) equal a recomputation from the
 /// written choices and the frontiers' public points, for both policies, with and without the thermal guard: the
-/// contract policy accounts from per-vertex copies of the point data, which must agree with the points.
+/// contract policy accounts in its final pass rather than through the shared summary, so the two must agree.
 #[test]
 fn report_sums_match_the_written_choices() {
     let mut spec = random_spec(5, 64);

@@ -151,6 +151,6 @@ pub(super) fn finish(
             }
         }
         slot.point = hull.point(taken) as u8;
-        account(i, op, f, slot.weight, hull.info(taken));
+        account(i, op, f, slot.weight, f.info(hull.point(taken)));
     }
 }

@@ -31,32 +31,22 @@ impl PlanClass {
     pub const ALL: [PlanClass; 4] = [PlanClass::A, PlanClass::B, PlanClass::C, PlanClass::Fallback];
 }
 
-/// One hull vertex: its upgrade slope plus a copy of everything the tick's accounting reads about its point, so
-/// the contract policy finishes an op from the hull lines it has just walked, without a miss on `points`.
+/// One hull vertex: 16 bytes, so a hull walk reads four vertices per cache line.
 #[derive(Copy, Clone, Debug, PartialEq)]
 struct Vertex {
-    /// J/token of the point. The upgrade's extra energy, `jpt[k] − jpt[k−1]`, is formed in f64 from these.
-    jpt: f32,
-    /// Latency saved per J/token moving up to this vertex (k ≥ 1); non-increasing along the hull (that is
-    /// convexity). `f32` because the contract policy ranks efficiencies as `f32` anyway.
+    /// `jpt[k] − jpt[k−1]` (J/token) for k ≥ 1: the extra energy per token of moving up to this vertex.
+    djpt: f64,
+    /// Latency saved per J/token moving up to this vertex; non-increasing along the hull (that is convexity).
+    /// `f32` because the contract policy ranks efficiencies as `f32` anyway.
     slope: f32,
-    lat: f32,
-    link_pjb: f32,
     /// Frontier point index.
     point: u8,
-    /// What `Choice::plan` says for the point: its index, or `FALLBACK_PLAN`.
-    plan: u8,
-    class: PlanClass,
 }
 
 const NO_VERTEX: Vertex = Vertex {
-    jpt: 0.0,
+    djpt: 0.0,
     slope: 0.0,
-    lat: 0.0,
-    link_pjb: 0.0,
     point: 0,
-    plan: 0,
-    class: PlanClass::B,
 };
 
 /// What a tick's accounting reads about a chosen point.
@@ -71,11 +61,13 @@ pub(crate) struct PointInfo {
 }
 
 /// A lower convex hull over some of a frontier's points, cheapest first.
-// `repr(C)`: `len` and the first vertices share the frontier's first cache line (see `Frontier`).
+// `repr(C)`: `len`, `base_jpt` and the first vertices share the frontier's first cache line (see `Frontier`).
 #[derive(Copy, Clone, Debug, PartialEq)]
 #[repr(C)]
 pub struct Hull {
     len: u8,
+    /// J/token of vertex 0 (the cheapest point), kept beside `len` so the tick's first pass reads one line.
+    base_jpt: f32,
     v: [Vertex; MAX_POINTS],
 }
 
@@ -97,31 +89,17 @@ impl Hull {
     /// J/token of the cheapest vertex.
     #[inline]
     pub fn base_jpt(&self) -> f32 {
-        self.v[0].jpt
+        self.base_jpt
     }
 
-    /// Extra J/token of moving up to vertex `k` ≥ 1.
     #[inline]
     pub fn djpt(&self, k: usize) -> f64 {
-        f64::from(self.v[k].jpt) - f64::from(self.v[k - 1].jpt)
+        self.v[k].djpt
     }
 
     #[inline]
     pub fn slope(&self, k: usize) -> f64 {
         f64::from(self.v[k].slope)
-    }
-
-    /// The accounting's view of vertex `k`'s point (equal to `Frontier::info` of that point).
-    #[inline]
-    pub(crate) fn info(&self, k: usize) -> PointInfo {
-        let v = &self.v[k];
-        PointInfo {
-            plan: v.plan,
-            class: v.class,
-            jpt: v.jpt,
-            lat: v.lat,
-            link_pjb: v.link_pjb,
-        }
     }
 }
 
@@ -291,23 +269,20 @@ impl Frontier {
         }
         let mut hull = EMPTY_HULL;
         for (vertex, &p) in hull.v.iter_mut().zip(&point[..len]) {
-            let info = self.info(usize::from(p));
-            *vertex = Vertex {
-                jpt: info.jpt,
-                slope: 0.0,
-                lat: info.lat,
-                link_pjb: info.link_pjb,
-                point: p,
-                plan: info.plan,
-                class: info.class,
-            };
+            vertex.point = p;
         }
         for k in 1..len {
             let (a, b) = (usize::from(point[k - 1]), usize::from(point[k]));
             let djpt = f64::from(self.points[b].jpt) - f64::from(self.points[a].jpt);
+            hull.v[k].djpt = djpt;
             hull.v[k].slope = ((f64::from(self.points[a].lat) - f64::from(self.points[b].lat)) / djpt) as f32;
         }
         hull.len = len as u8;
+        hull.base_jpt = if len > 0 {
+            self.points[usize::from(point[0])].jpt
+        } else {
+            0.0
+        };
         hull
     }
 
@@ -414,6 +389,7 @@ impl Frontier {
 
 const EMPTY_HULL: Hull = Hull {
     len: 0,
+    base_jpt: 0.0,
     v: [NO_VERTEX; MAX_POINTS],
 };
 

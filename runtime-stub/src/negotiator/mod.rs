@@ -303,7 +303,7 @@ impl Accounting {
         self.add_info(op, f, slot.weight, f.info(usize::from(slot.point)), choice, rack_link);
     }
 
-    /// [`Accounting::add`] from the chosen point's [`PointInfo`] (the contract reads it off the hull it walked).
+    /// [`Accounting::add`] from the chosen point's [`PointInfo`] (read once, in the contract's final pass).
     #[inline]
     fn add_info(
         &mut self,
