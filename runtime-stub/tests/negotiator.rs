@@ -460,3 +460,54 @@ fn zero_token_ops_get_their_fastest_plan_for_free() {
     assert_eq!((out[0].plan, out[1].plan), (0, FALLBACK_PLAN));
     assert_eq!(r.status, TickStatus::Ok);
 }
+
+/// The report's sums (energy, latency, objective, class counts, link energy) equal a recomputation from the
+/// written choices and the frontiers' public points, for both policies, with and without the thermal guard: the
+/// contract policy accounts in its final pass rather than through the shared summary, so the two must agree.
+#[test]
+fn report_sums_match_the_written_choices() {
+    let mut spec = random_spec(5, 64);
+    for op in &mut spec.ops {
+        op.link_budget_pj_per_bit = 50.0;
+    }
+    let f = frontiers(&spec);
+    let mut rng = Rng(21);
+    for case in 0..12 {
+        let ops = random_ops(&mut rng, 700, 64);
+        let (lo, hi) = energy_range(&f, &ops);
+        let mut t = telemetry_for_budget(lo + (hi - lo) * rng.range(0.05, 0.95));
+        if case % 3 == 2 {
+            t.hbm_temp_c = 99.9; // rack hot: every op on its thermal hull
+        }
+        let config = if case % 2 == 0 { contract() } else { SEED };
+        let (r, out) = tick(&f, config, &t, &ops);
+        assert_eq!(r.status, TickStatus::Ok, "case {case}");
+        let rack_link = runtime_stub::negotiator::guards::rack_link_budget(t.link_budget_pj_per_bit);
+        let (mut energy, mut latency, mut objective, mut counts) = (0.0, 0.0, 0.0, [0u32; 4]);
+        let (mut link, mut link_budget) = (0.0, 0.0);
+        for (op, choice) in ops.iter().zip(&out) {
+            let fr = &f[op.frontier as usize];
+            let p = if choice.plan == FALLBACK_PLAN {
+                fr.fallback_point()
+            } else {
+                usize::from(choice.plan)
+            };
+            assert!(p < fr.fallback_point() || choice.plan == FALLBACK_PLAN, "case {case}");
+            assert_eq!(choice.class, fr.class(p), "case {case}");
+            let lat = f64::from(fr.lat_ms(p));
+            energy += f64::from(op.tokens) * f64::from(fr.jpt(p));
+            latency += lat;
+            objective += lat * (1.0 / f64::from(op.deadline_ms));
+            counts[choice.class as usize] += 1;
+            let (e, b) = runtime_stub::negotiator::guards::link_energy(op, fr, p, rack_link);
+            link += e;
+            link_budget += b;
+        }
+        assert_eq!(
+            (r.energy_j, r.total_latency_ms, r.objective, r.class_counts),
+            (energy, latency, objective, counts),
+            "case {case}"
+        );
+        assert_eq!((r.link_energy_j, r.link_budget_j), (link, link_budget), "case {case}");
+    }
+}

@@ -27,7 +27,7 @@
 //! boundary bucket upgrades differ in efficiency by under a bucket's width, which is all the exactness it gives
 //! up against a full sort.
 
-use super::frontier::{Frontier, Hull};
+use super::frontier::{Frontier, Hull, PointInfo};
 use super::inputs::PendingOp;
 use super::scratch::{OpSlot, BUCKETS};
 
@@ -51,19 +51,36 @@ impl Touched {
     pub const NONE: Touched = Touched { lo: BUCKETS, hi: 0 };
 }
 
-/// Adds an op's upgrades to the histogram (called from the tick's preparation pass).
+/// Bucket bounds of an op without upgrades: above every crossing, so it takes its (only) vertex.
+pub(super) const NO_UPGRADES: (u16, u16) = (BUCKETS as u16, 0);
+
+/// Adds an op's upgrades to the histogram (called from the tick's preparation pass); returns the buckets of its
+/// least and most efficient upgrades ([`NO_UPGRADES`] when it has none).
 #[inline]
-pub(super) fn add_upgrades(hull: &Hull, rate: f64, tokens: f64, buckets: &mut [f64; BUCKETS], touched: &mut Touched) {
+pub(super) fn add_upgrades(
+    hull: &Hull,
+    rate: f64,
+    tokens: f64,
+    buckets: &mut [f64; BUCKETS],
+    touched: &mut Touched,
+) -> (u16, u16) {
     let len = hull.len();
     if len < 2 {
-        return;
+        return NO_UPGRADES;
     }
+    let mut b = 0;
+    let mut hi = 0;
     for k in 1..len {
-        buckets[bucket(rate, hull.slope(k))] += tokens * hull.djpt(k);
+        b = bucket(rate, hull.slope(k));
+        if k == 1 {
+            hi = b;
+        }
+        buckets[b] += tokens * hull.djpt(k);
     }
     // Slopes fall along the hull, so the first and last upgrades bound this op's buckets.
-    touched.hi = touched.hi.max(bucket(rate, hull.slope(1)));
-    touched.lo = touched.lo.min(bucket(rate, hull.slope(len - 1)));
+    touched.hi = touched.hi.max(hi);
+    touched.lo = touched.lo.min(b);
+    (b as u16, hi as u16)
 }
 
 /// Zeroes the touched buckets (every tick ends with a clean histogram).
@@ -74,7 +91,7 @@ pub(super) fn clear(buckets: &mut [f64; BUCKETS], touched: Touched) {
 }
 
 /// Finds the crossing bucket, picks each op's point into `slots[i].point`, and calls `account` for each op with
-/// its chosen point. `left` is the budget after every op's cheapest vertex. Clears the histogram.
+/// its index, weight and chosen point. `left` is the budget after every op's cheapest vertex. Clears the histogram.
 pub(super) fn finish(
     frontiers: &[Frontier],
     ops: &[PendingOp],
@@ -82,7 +99,7 @@ pub(super) fn finish(
     buckets: &mut [f64; BUCKETS],
     touched: Touched,
     mut left: f64,
-    mut account: impl FnMut(usize, &PendingOp, &Frontier, &OpSlot),
+    mut account: impl FnMut(usize, &PendingOp, &Frontier, f64, PointInfo),
 ) {
     // Walk buckets from the most efficient down; everything above the crossing bucket fits.
     let mut crossing = None;
@@ -108,6 +125,10 @@ pub(super) fn finish(
         match crossing {
             _ if slot.rate == f64::INFINITY => taken = hull.len() - 1, // no tokens: upgrades are free
             None => taken = hull.len() - 1,                            // everything fits
+            // Every upgrade strictly above the crossing bucket: all taken, as the walk below would.
+            Some(crossing) if usize::from(slot.lo) > crossing => taken = hull.len() - 1,
+            // Every upgrade below it: none taken.
+            Some(crossing) if usize::from(slot.hi) < crossing => {}
             Some(crossing) => {
                 let tokens = f64::from(op.tokens);
                 for k in 1..hull.len() {
@@ -130,6 +151,6 @@ pub(super) fn finish(
             }
         }
         slot.point = hull.point(taken) as u8;
-        account(i, op, f, slot);
+        account(i, op, f, slot.weight, f.info(hull.point(taken)));
     }
 }

@@ -6,6 +6,7 @@
 //! is a positive scaling of both axes, which keeps the same vertices. That is why it can be built here and not
 //! in the tick.
 
+use super::inputs::FALLBACK_PLAN;
 use crate::table::{OpView, MAX_PLANS};
 
 /// Points per frontier: up to [`MAX_PLANS`] plans and the fallback.
@@ -48,8 +49,21 @@ const NO_VERTEX: Vertex = Vertex {
     point: 0,
 };
 
+/// What a tick's accounting reads about a chosen point.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct PointInfo {
+    /// `Choice::plan`: the point index, or `FALLBACK_PLAN`.
+    pub plan: u8,
+    pub class: PlanClass,
+    pub jpt: f32,
+    pub lat: f32,
+    pub link_pjb: f32,
+}
+
 /// A lower convex hull over some of a frontier's points, cheapest first.
+// `repr(C)`: `len`, `base_jpt` and the first vertices share the frontier's first cache line (see `Frontier`).
 #[derive(Copy, Clone, Debug, PartialEq)]
+#[repr(C)]
 pub struct Hull {
     len: u8,
     /// J/token of vertex 0 (the cheapest point), kept beside `len` so the tick's first pass reads one line.
@@ -112,7 +126,11 @@ const NO_POINT: Point = Point {
 
 /// One op's frontier, ready for the tick. Fixed size and `Copy`, so callers can keep any number of them in
 /// memory they own (a static array on a controller, a `Vec` on a server).
+// Layout for the tick, which visits frontiers in random op order: `repr(C)` keeps the fields every op reads (the
+// header, then the normal hull's length, base energy and first vertices) in the first of its cache-line-aligned
+// lines; the thermal hull, read only while the guard holds, sits between the hull and the points.
 #[derive(Copy, Clone, Debug, PartialEq)]
+#[repr(C, align(64))]
 pub struct Frontier {
     n_plans: u8,
     /// Bit p set when point p is allowed under the thermal guard.
@@ -319,6 +337,23 @@ impl Frontier {
     #[inline]
     pub fn class(&self, p: usize) -> PlanClass {
         self.points[p].class
+    }
+
+    /// The accounting's view of point `p`.
+    #[inline]
+    pub(crate) fn info(&self, p: usize) -> PointInfo {
+        let q = &self.points[p];
+        PointInfo {
+            plan: if p == self.fallback_point() {
+                FALLBACK_PLAN
+            } else {
+                p as u8
+            },
+            class: q.class,
+            jpt: q.jpt,
+            lat: q.lat,
+            link_pjb: q.link_pjb,
+        }
     }
 
     /// The contract policy's hull, normal or under the thermal guard.

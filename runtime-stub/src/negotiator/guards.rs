@@ -45,10 +45,16 @@ pub fn rack_link_budget(pj_per_bit: f64) -> f64 {
 /// Link energy of an op at point `p` and its share of the link budget (J).
 #[inline]
 pub fn link_energy(op: &PendingOp, f: &Frontier, p: usize, rack_pj_per_bit: f64) -> (f64, f64) {
+    link_energy_at(op, f, f.link_pj_per_bit(p), rack_pj_per_bit)
+}
+
+/// [`link_energy`] of a point whose link pJ/bit is `pj_per_bit`.
+#[inline]
+pub(super) fn link_energy_at(op: &PendingOp, f: &Frontier, pj_per_bit: f32, rack_pj_per_bit: f64) -> (f64, f64) {
     let bits = f64::from(op.tokens) * f64::from(f.link_bits_per_token());
     if bits > 0.0 {
         let budget = f64::from(f.link_budget_pj_per_bit()).min(rack_pj_per_bit);
-        (bits * f64::from(f.link_pj_per_bit(p)) * PJ, bits * budget * PJ)
+        (bits * f64::from(pj_per_bit) * PJ, bits * budget * PJ)
     } else {
         (0.0, 0.0) // also avoids 0 × ∞ for ops without traffic and without a budget
     }

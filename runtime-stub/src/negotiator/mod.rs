@@ -26,6 +26,7 @@ pub mod scratch;
 mod seed;
 
 pub use budget::{BudgetRule, SafetyMargin};
+use frontier::PointInfo;
 pub use frontier::{prepare_frontiers, Frontier, Hull, PlanClass, MAX_POINTS};
 pub use inputs::{Choice, PendingOp, Telemetry, FALLBACK_PLAN};
 pub use report::{TickError, TickReport, TickStatus};
@@ -194,9 +195,11 @@ impl<'f> Negotiator<'f> {
             let hull = f.hull(thermal);
             let tokens = f64::from(op.tokens);
             let rate = if op.tokens == 0 { f64::INFINITY } else { weight / tokens };
-            if histogram && op.tokens != 0 {
-                contract::add_upgrades(hull, rate, tokens, buckets, &mut touched);
-            }
+            let (lo, hi) = if histogram && op.tokens != 0 {
+                contract::add_upgrades(hull, rate, tokens, buckets, &mut touched)
+            } else {
+                contract::NO_UPGRADES
+            };
             min_energy += tokens * f64::from(hull.base_jpt());
             thermal_guarded += u32::from(thermal);
             *slot = OpSlot {
@@ -204,6 +207,8 @@ impl<'f> Negotiator<'f> {
                 weight,
                 point: hull.point(0) as u8,
                 thermal,
+                lo,
+                hi,
             };
         }
 
@@ -235,9 +240,15 @@ impl<'f> Negotiator<'f> {
                 // The final pass picks and accounts in one go.
                 let left = (budget_j * (1.0 - DECISION_SLACK) - min_energy).max(0.0);
                 let mut acc = Accounting::default();
-                contract::finish(frontiers, ops, slots, buckets, touched, left, |i, op, f, slot| {
-                    acc.add(op, f, slot, &mut out[i], rack_link)
-                });
+                contract::finish(
+                    frontiers,
+                    ops,
+                    slots,
+                    buckets,
+                    touched,
+                    left,
+                    |i, op, f, weight, info| acc.add_info(op, f, weight, info, &mut out[i], rack_link),
+                );
                 acc.write(&mut report);
             }
             (TickStatus::Ok, Policy::Seed) => {
@@ -289,22 +300,30 @@ impl Accounting {
     /// Writes the op's choice and adds it to the sums.
     #[inline]
     fn add(&mut self, op: &PendingOp, f: &Frontier, slot: &OpSlot, choice: &mut Choice, rack_link: f64) {
-        let p = usize::from(slot.point);
-        let class = f.class(p);
+        self.add_info(op, f, slot.weight, f.info(usize::from(slot.point)), choice, rack_link);
+    }
+
+    /// [`Accounting::add`] from the chosen point's [`PointInfo`] (read once, in the contract's final pass).
+    #[inline]
+    fn add_info(
+        &mut self,
+        op: &PendingOp,
+        f: &Frontier,
+        weight: f64,
+        info: PointInfo,
+        choice: &mut Choice,
+        rack_link: f64,
+    ) {
         *choice = Choice {
-            plan: if p == f.fallback_point() {
-                FALLBACK_PLAN
-            } else {
-                p as u8
-            },
-            class,
+            plan: info.plan,
+            class: info.class,
         };
-        let lat = f64::from(f.lat_ms(p));
-        self.energy_j += f64::from(op.tokens) * f64::from(f.jpt(p));
+        let lat = f64::from(info.lat);
+        self.energy_j += f64::from(op.tokens) * f64::from(info.jpt);
         self.total_latency_ms += lat;
-        self.objective += lat * slot.weight;
-        self.class_counts[class as usize] += 1;
-        let (energy, budget) = guards::link_energy(op, f, p, rack_link);
+        self.objective += lat * weight;
+        self.class_counts[info.class as usize] += 1;
+        let (energy, budget) = guards::link_energy_at(op, f, info.link_pjb, rack_link);
         self.link_energy_j += energy;
         self.link_budget_j += budget;
     }

@@ -17,6 +17,10 @@ pub struct OpSlot {
     pub(super) point: u8,
     /// Restricted by the thermal guard.
     pub(super) thermal: bool,
+    /// Histogram buckets of the op's least and most efficient upgrades (contract policy; `lo > hi` when it has
+    /// none), so the final pass decides most ops without walking their hull.
+    pub(super) lo: u16,
+    pub(super) hi: u16,
 }
 
 /// A sort key and an op index (seed order, link-guard order, contract boundary list).
