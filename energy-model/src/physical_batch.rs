@@ -32,8 +32,14 @@ impl PhysicalCoefficients {
         let byte_feature = work.bytes_hbm * 1e-12 * class.e_byte_pj;
         let flop_feature = work.flops * 1e-12;
         let flop_slot = 3 + work.precision.index();
+        // `Sku::check`'s rules in its order; only the middle ones depend on the point.
+        let work_checked = sku.check_work(work);
+        let footprint_checked = sku.check_footprint(work);
         for point in points {
-            if let Err(e) = sku.check(work, point) {
+            let checked = work_checked
+                .and_then(|()| sku.check_point(point))
+                .and(footprint_checked);
+            if let Err(e) = checked {
                 out.push(Err(e));
                 continue;
             }
