@@ -54,20 +54,17 @@ pub fn pricer<'a>(sku: &'a Sku, model: &'a Model) -> Pricer<'a, Model> {
     }
 }
 
-/// Every op's kernel spec, in module order.
+/// Every op's kernel spec, in module order (`Pricer::specs`: each distinct kernel's spec is built once).
 pub fn specs(w: &Workload, p: &Pricer<'_, Model>) -> Vec<KernelSpec> {
-    w.step
-        .ops_in_order()
-        .map(|op| {
-            let o = &w.step.ops[op];
-            let rc = o
-                .memory
-                .as_ref()
-                .and_then(|m| m.reuse_confidence.as_ref())
-                .map(|r| r.value);
-            p.spec(o.kernel.as_ref().expect("lowered ops carry kernels"), rc)
-        })
-        .collect()
+    p.specs(w.step.ops_in_order().map(|op| {
+        let o = &w.step.ops[op];
+        let rc = o
+            .memory
+            .as_ref()
+            .and_then(|m| m.reuse_confidence.as_ref())
+            .map(|r| r.value);
+        (o.kernel.as_ref().expect("lowered ops carry kernels"), rc)
+    }))
 }
 
 /// Distinct kernels with how many times each runs per step, in first-use order.
