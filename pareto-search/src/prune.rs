@@ -36,14 +36,32 @@ pub fn non_dominated(candidates: &[(u16, Cost)]) -> Vec<usize> {
         candidates.len() <= usize::from(u16::MAX),
         "at most 720 points per kernel"
     );
-    let mut order: Vec<(u128, u16, u16)> = candidates
+    let key = |c: &Cost| u128::from(total_order_key(c.est_lat_ms)) << 64 | u128::from(total_order_key(c.est_jpt));
+    // Only points between the first in sort order (F) and the cheapest (E) can survive the sweep, so the rest
+    // are dropped before sorting: a point after F in order with energy not below F's is never below the
+    // sweep's running minimum (≤ F's energy once F is swept), nor is a point after E, the first non-NaN energy
+    // minimum in total order (the running minimum is ≤ E's energy from E on). A NaN energy never survives.
+    let first = candidates.iter().enumerate().map(|(at, (i, c))| (key(c), *i, at)).min();
+    let cheapest = candidates
         .iter()
-        .enumerate()
-        .map(|(at, (i, c))| {
-            let key = u128::from(total_order_key(c.est_lat_ms)) << 64 | u128::from(total_order_key(c.est_jpt));
-            (key, *i, at as u16)
-        })
-        .collect();
+        .filter(|(_, c)| !c.est_jpt.is_nan())
+        .map(|(i, c)| (total_order_key(c.est_jpt), key(c), *i))
+        .min()
+        .map(|(_, k, i)| (k, i));
+    let mut order: Vec<(u128, u16, u16)> = Vec::with_capacity(candidates.len());
+    for (at, (i, c)) in candidates.iter().enumerate() {
+        let k = (key(c), *i);
+        let below_first = match first {
+            Some((_, _, f_at)) if !candidates[f_at].1.est_jpt.is_nan() => {
+                at == f_at || c.est_jpt < candidates[f_at].1.est_jpt
+            }
+            _ => true,
+        };
+        let not_after_cheapest = cheapest.is_none_or(|e| k <= e);
+        if below_first && not_after_cheapest {
+            order.push((k.0, k.1, at as u16));
+        }
+    }
     order.sort_unstable();
     let mut kept = Vec::new();
     let mut best_jpt = f64::INFINITY;
@@ -220,6 +238,20 @@ mod tests {
                 })
                 .collect::<Vec<_>>()
         };
+        // Pseudo-random grids with repeated values (ties in latency, in energy and in both).
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |levels: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % levels) as f64 * 0.25
+        };
+        for round in 0..200 {
+            let levels = 3 + round % 40;
+            let n = 1 + (round * 7) % 720;
+            let cands: Vec<(u16, Cost)> = (0..n).map(|i| (i as u16, c(next(levels), next(levels)))).collect();
+            assert_eq!(non_dominated(&cands), reference(&cands), "round {round}");
+        }
         let mut cands = Vec::new();
         for (n, j) in ODD_F64.iter().chain(&[2.0, 3.0, 1.0]).enumerate() {
             for (m, l) in [1.0, -0.0, 0.0, 2.0, f64::NAN, 1.0].iter().enumerate() {
