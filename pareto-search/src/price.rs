@@ -354,7 +354,15 @@ impl<M: EnergyModel> Pricer<'_, M> {
             }
             for j in 0..ops.len() {
                 for (mi, vw) in variants.iter().enumerate() {
-                    let point = axes.point(pi * OPERATING_POINTS * 5 + j * 5 + mi);
+                    // `axes.point(index)`, built from the loop counters (`tests/price_kernel.rs` compares them).
+                    let point = Point {
+                        index: (pi * OPERATING_POINTS * 5 + j * 5 + mi) as u16,
+                        precision,
+                        sm_mhz: axes.sm_mhz[j / 9],
+                        hbm_bw_tbps: axes.hbm_bw_tbps[j / 3 % 3],
+                        link: axes.links[j % 3],
+                        memory: MEMORY_VARIANTS[mi],
+                    };
                     let priced = match vw {
                         Err(e) => Err(Reason::Variant(*e)),
                         Ok(vw) => match energy[mi][j] {
