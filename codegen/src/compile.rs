@@ -7,8 +7,8 @@
 use crate::annotate::annotate;
 use energy_model::{EnergyModel, Sku};
 use pareto_search::{
-    axes_for, search_module, FrontierCache, KernelKey, KernelSpec, OpSearch, Points, Pricer, Reason, SearchError,
-    VariantParams,
+    axes_for, search_module_by_kernel, FrontierCache, KernelKey, KernelSpec, OpSearch, Points, Pricer, Reason,
+    SearchError, VariantParams,
 };
 use riir_dialect::{KernelInfo, Module, OpId, Verified};
 use std::collections::HashMap;
@@ -176,8 +176,8 @@ pub fn compile<M: EnergyModel>(
         ),
     };
     let ids: HashMap<OpId, String> = op_ids(module).into_iter().collect();
-    let results = search_module(cache, &axes, opts.slo_ms, &specs, &step_specs, |k, p| {
-        pricer.price(k, p)
+    let results = search_module_by_kernel(cache, opts.slo_ms, &specs, &step_specs, |k| {
+        pricer.price_kernel(k, &axes)
     })
     .map_err(|e| match &e {
         SearchError::NoFeasiblePoint { kernel, .. } => {

@@ -52,6 +52,8 @@ pub mod online;
 #[cfg(feature = "std")]
 pub mod physical;
 #[cfg(feature = "std")]
+mod physical_batch;
+#[cfg(feature = "std")]
 pub mod seed;
 #[cfg(feature = "std")]
 pub mod sku;

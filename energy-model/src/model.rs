@@ -24,16 +24,34 @@ pub trait EnergyModel: Send + Sync {
     /// would be throttled by firmware, so its latency would be fiction.
     fn predict(&self, sku: &Sku, work: &KernelWork, point: &OperatingPoint) -> Result<Prediction, Infeasible> {
         sku.check(work, point)?;
-        let p = self.estimate(sku, work, point);
-        let predicted_w = p.board_power_w();
-        if predicted_w > sku.board_limit_w {
-            return Err(Infeasible::OverPowerLimit {
-                predicted_w,
-                limit_w: sku.board_limit_w,
-            });
-        }
-        Ok(p)
+        within_board_limit(sku, self.estimate(sku, work, point))
     }
+
+    /// [`EnergyModel::predict`] of one work at each of `points`, into `out` (cleared first), in order. A search
+    /// prices one work at a SKU's whole grid of operating points; an implementation may hoist what does not
+    /// depend on the point, but its results must equal `predict`'s bit for bit.
+    fn predict_each(
+        &self,
+        sku: &Sku,
+        work: &KernelWork,
+        points: &[OperatingPoint],
+        out: &mut Vec<Result<Prediction, Infeasible>>,
+    ) {
+        out.clear();
+        out.extend(points.iter().map(|p| self.predict(sku, work, p)));
+    }
+}
+
+/// The board power limit rule of [`EnergyModel::predict`], applied to an estimate.
+pub(crate) fn within_board_limit(sku: &Sku, p: Prediction) -> Result<Prediction, Infeasible> {
+    let predicted_w = p.board_power_w();
+    if predicted_w > sku.board_limit_w {
+        return Err(Infeasible::OverPowerLimit {
+            predicted_w,
+            limit_w: sku.board_limit_w,
+        });
+    }
+    Ok(p)
 }
 
 /// The two model forms. Names on the command line and in SKU tables: `physical`, `seed`.
@@ -130,6 +148,22 @@ impl EnergyModel for Model {
 
     fn model_hash(&self) -> u64 {
         fnv1a(self.form().name(), &self.coefficients())
+    }
+
+    fn predict_each(
+        &self,
+        sku: &Sku,
+        work: &KernelWork,
+        points: &[OperatingPoint],
+        out: &mut Vec<Result<Prediction, Infeasible>>,
+    ) {
+        match self {
+            Model::Physical(c) => c.predict_each(sku, work, points, out),
+            Model::Seed(_) => {
+                out.clear();
+                out.extend(points.iter().map(|p| self.predict(sku, work, p)));
+            }
+        }
     }
 }
 

@@ -570,6 +570,13 @@ impl Sku {
     /// state, capacity, valid numbers). Power against the board limit is checked by
     /// [`crate::EnergyModel::predict`], since it needs a model.
     pub fn check(&self, work: &KernelWork, point: &OperatingPoint) -> Result<(), Infeasible> {
+        self.check_work(work)?;
+        self.check_point(point)?;
+        self.check_footprint(work)
+    }
+
+    /// The first two of [`Sku::check`]'s rules, which read only the work: its numbers, then its precision.
+    pub fn check_work(&self, work: &KernelWork) -> Result<(), Infeasible> {
         for (value, field) in [
             (work.bytes_hbm, "bytes_hbm"),
             (work.flops, "flops"),
@@ -580,7 +587,11 @@ impl Sku {
                 return Err(Infeasible::InvalidWork(field));
             }
         }
-        self.precision_feasible(work.precision)?;
+        self.precision_feasible(work.precision)
+    }
+
+    /// [`Sku::check`]'s rules on the operating point alone: the clock, the bandwidth, the link state.
+    pub fn check_point(&self, point: &OperatingPoint) -> Result<(), Infeasible> {
         if !(point.sm_mhz > 0.0 && point.sm_mhz <= self.max_sm_mhz) {
             return Err(Infeasible::ClockOutOfRange {
                 sm_mhz: point.sm_mhz,
@@ -596,6 +607,11 @@ impl Sku {
         if self.link_power(point.link).is_none() {
             return Err(Infeasible::LinkStateUnavailable(point.link));
         }
+        Ok(())
+    }
+
+    /// [`Sku::check`]'s last rule: the work's footprint fits in HBM.
+    pub fn check_footprint(&self, work: &KernelWork) -> Result<(), Infeasible> {
         let capacity_bytes = self.hbm_capacity_gb * 1e9;
         if work.footprint_bytes > capacity_bytes {
             return Err(Infeasible::FootprintExceedsCapacity {

@@ -5,7 +5,9 @@
 #![allow(dead_code)] // each includer uses part of it
 
 use energy_model::{Model, ModelForm, Sku};
-use pareto_search::{axes_for, search_module, FrontierCache, KernelSpec, OpSearch, Pricer, Reason, VariantParams};
+use pareto_search::{
+    axes_for, search_module_by_kernel, FrontierCache, KernelSpec, OpSearch, Pricer, Reason, VariantParams,
+};
 use riir_dialect::{Module, Precision};
 use riir_frontend::lower::{lower_model, LowerOptions, ModelConfig};
 use std::collections::HashMap;
@@ -52,20 +54,17 @@ pub fn pricer<'a>(sku: &'a Sku, model: &'a Model) -> Pricer<'a, Model> {
     }
 }
 
-/// Every op's kernel spec, in module order.
+/// Every op's kernel spec, in module order (`Pricer::specs`: each distinct kernel's spec is built once).
 pub fn specs(w: &Workload, p: &Pricer<'_, Model>) -> Vec<KernelSpec> {
-    w.step
-        .ops_in_order()
-        .map(|op| {
-            let o = &w.step.ops[op];
-            let rc = o
-                .memory
-                .as_ref()
-                .and_then(|m| m.reuse_confidence.as_ref())
-                .map(|r| r.value);
-            p.spec(o.kernel.as_ref().expect("lowered ops carry kernels"), rc)
-        })
-        .collect()
+    p.specs(w.step.ops_in_order().map(|op| {
+        let o = &w.step.ops[op];
+        let rc = o
+            .memory
+            .as_ref()
+            .and_then(|m| m.reuse_confidence.as_ref())
+            .map(|r| r.value);
+        (o.kernel.as_ref().expect("lowered ops carry kernels"), rc)
+    }))
 }
 
 /// Distinct kernels with how many times each runs per step, in first-use order.
@@ -91,7 +90,7 @@ pub fn search_sku(w: &Workload, sku: &Sku, model: &Model) -> Vec<OpSearch<Reason
     let specs = specs(w, &p);
     let step = merged(&specs);
     let cache = FrontierCache::new();
-    search_module(&cache, &axes, SLO_MS, &specs, &step, |k, pt| p.price(k, pt)).unwrap()
+    search_module_by_kernel(&cache, SLO_MS, &specs, &step, |k| p.price_kernel(k, &axes)).unwrap()
 }
 
 /// The same search on the step's distinct kernels only (with their counts for the SLO shares): exactly the
@@ -102,7 +101,7 @@ pub fn search_kernels(w: &Workload, sku: &Sku, model: &Model, merged: &[(KernelS
     let distinct: Vec<KernelSpec> = merged.iter().map(|(k, _)| k.clone()).collect();
     let cache = FrontierCache::new();
     let _ = w;
-    search_module(&cache, &axes, SLO_MS, &distinct, merged, |k, pt| p.price(k, pt)).unwrap()
+    search_module_by_kernel(&cache, SLO_MS, &distinct, merged, |k| p.price_kernel(k, &axes)).unwrap()
 }
 
 /// The whole-module search on all four SKUs.

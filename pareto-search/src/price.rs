@@ -13,10 +13,11 @@
 
 use crate::cache::{Fnv1a, KernelKey, KeyData, KeyMap};
 use crate::cost::Cost;
+use crate::cost::Evaluated;
 use crate::memory::{apply, VariantParams, VariantUnavailable, Work};
 use crate::search::KernelSpec;
-use crate::space::{Axes, AxesError, Point};
-use energy_model::{EnergyModel, KernelWork, OperatingPoint, Sku};
+use crate::space::{Axes, AxesError, Point, MEMORY_VARIANTS, POINTS_PER_KERNEL, PRECISIONS};
+use energy_model::{EnergyModel, KernelWork, OperatingPoint, Prediction, Sku};
 use riir_dialect::{KernelClass, KernelInfo, LinkState, Precision};
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -24,6 +25,9 @@ use std::hash::{Hash, Hasher};
 /// Scale-out bandwidth per GPU, GB/s, that turns link bytes into link-active time: 8 links of 800 Gb/s per
 /// GPU, as the SKU files' link power assumes (and `riirc estimate`'s default). SKU files carry no link bandwidth.
 pub const LINK_GBPS: f64 = 800.0;
+
+/// Operating points per precision and memory variant: 4 SM clocks × 3 HBM settings × 3 link states.
+const OPERATING_POINTS: usize = 4 * 3 * 3;
 
 /// Why a point cannot run.
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -279,18 +283,100 @@ impl<M: EnergyModel> Pricer<'_, M> {
                 .predict(self.sku, &model_work(vw.latency), &op)
                 .map_err(Reason::Model)?
         };
-        let link_bits = vw.energy.link_bytes * 8.0;
+        Ok(self.cost(&energy, &latency, vw.energy.link_bytes))
+    }
+
+    /// The per-token figures of a point whose energy work predicts `energy` and latency work `latency`.
+    fn cost(&self, energy: &Prediction, latency: &Prediction, link_bytes: f64) -> Cost {
+        let link_bits = link_bytes * 8.0;
         let link_pj_per_bit = if link_bits > 0.0 {
             energy.link_joules / link_bits * 1e12
         } else {
             0.0
         };
-        Ok(Cost {
+        Cost {
             est_jpt: energy.joules * self.gpus / self.tokens_per_step,
             est_lat_ms: latency.latency_s * 1e3,
             // What the board power limit constrains (the optics sit outside it), as the model's feasibility.
             est_power_w: energy.board_power_w(),
             link_pj_per_bit,
-        })
+        }
+    }
+
+    /// All 720 points of `kernel` on `axes`, in index order: the same outcomes as [`Pricer::price`] at each
+    /// point, bit for bit, but each (precision, memory variant) work is transformed once and priced at the
+    /// SKU's 36 operating points in one [`EnergyModel::predict_each`] call, which hoists what depends on the
+    /// work alone out of the per-point arithmetic.
+    pub fn price_kernel(&self, kernel: &KernelSpec, axes: &Axes) -> Vec<Evaluated<Reason>> {
+        let mut ops = Vec::with_capacity(OPERATING_POINTS);
+        for &sm_mhz in &axes.sm_mhz {
+            for &hbm_bw_tbps in &axes.hbm_bw_tbps {
+                for &link in &axes.links {
+                    ops.push(OperatingPoint {
+                        sm_mhz: f64::from(sm_mhz),
+                        hbm_bw_tbps,
+                        link: link_to_model(link),
+                    });
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(POINTS_PER_KERNEL);
+        let mut energy: [Vec<Result<Prediction, energy_model::Infeasible>>; 5] = Default::default();
+        let mut latency: [Vec<Result<Prediction, energy_model::Infeasible>>; 5] = Default::default();
+        let model_work = |w: Work, precision: Precision| KernelWork {
+            class: class_to_model(kernel.class),
+            precision: precision_to_model(precision),
+            bytes_hbm: w.bytes_hbm,
+            flops: w.flops,
+            link_active_us: w.link_bytes / (LINK_GBPS * 1e3),
+            footprint_bytes: 0.0,
+        };
+        for (pi, &precision) in PRECISIONS.iter().enumerate() {
+            // As `price` scales and transforms the work, once per (precision, variant) instead of per point.
+            let w = kernel.work;
+            let weight = kernel.weight_bytes;
+            let scaled = Work {
+                bytes_hbm: w.bytes_hbm - weight + weight * precision_bits(precision) / 16.0,
+                ..w
+            };
+            let weight_scaled = weight * precision_bits(precision) / 16.0;
+            let variants =
+                MEMORY_VARIANTS.map(|m| apply(m, scaled, weight_scaled, kernel.reuse_confidence, &self.params));
+            for (mi, vw) in variants.iter().enumerate() {
+                if let Ok(vw) = vw {
+                    self.model
+                        .predict_each(self.sku, &model_work(vw.energy, precision), &ops, &mut energy[mi]);
+                    if vw.latency != vw.energy {
+                        self.model
+                            .predict_each(self.sku, &model_work(vw.latency, precision), &ops, &mut latency[mi]);
+                    }
+                }
+            }
+            for j in 0..ops.len() {
+                for (mi, vw) in variants.iter().enumerate() {
+                    // `axes.point(index)`, built from the loop counters (`tests/price_kernel.rs` compares them).
+                    let point = Point {
+                        index: (pi * OPERATING_POINTS * 5 + j * 5 + mi) as u16,
+                        precision,
+                        sm_mhz: axes.sm_mhz[j / 9],
+                        hbm_bw_tbps: axes.hbm_bw_tbps[j / 3 % 3],
+                        link: axes.links[j % 3],
+                        memory: MEMORY_VARIANTS[mi],
+                    };
+                    let priced = match vw {
+                        Err(e) => Err(Reason::Variant(*e)),
+                        Ok(vw) => match energy[mi][j] {
+                            Err(e) => Err(Reason::Model(e)),
+                            Ok(en) if vw.latency == vw.energy => Ok(self.cost(&en, &en, vw.energy.link_bytes)),
+                            Ok(en) => latency[mi][j]
+                                .map(|lat| self.cost(&en, &lat, vw.energy.link_bytes))
+                                .map_err(Reason::Model),
+                        },
+                    };
+                    out.push(Evaluated::new(point, priced));
+                }
+            }
+        }
+        out
     }
 }

@@ -7,7 +7,7 @@
 //! proportionally larger share. Rule (1) of pruning applies to the share.
 
 use crate::cache::{FrontierCache, KernelKey, Points, Priced};
-use crate::cost::Cost;
+use crate::cost::{Cost, Evaluated};
 use crate::frontier::{evaluate, Frontier};
 use crate::memory::Work;
 use crate::space::{Axes, Point};
@@ -100,6 +100,23 @@ where
     R: Send + Sync + fmt::Display,
     F: Fn(&KernelSpec, &Point) -> Result<Cost, R> + Sync,
 {
+    search_module_by_kernel(cache, slo_ms, ops, step, |k| evaluate(axes, |p| price(k, p)))
+}
+
+/// [`search_module`] with a pricer of whole kernels: `price_kernel` returns a kernel's 720 priced points in
+/// index order (as [`evaluate`] does; e.g. [`crate::Pricer::price_kernel`]). It is called from many threads,
+/// at most once per distinct kernel key.
+pub fn search_module_by_kernel<R, F>(
+    cache: &FrontierCache<R>,
+    slo_ms: f64,
+    ops: &[KernelSpec],
+    step: &[(KernelSpec, f64)],
+    price_kernel: F,
+) -> Result<Vec<OpSearch<R>>, SearchError>
+where
+    R: Send + Sync + fmt::Display,
+    F: Fn(&KernelSpec) -> Vec<Evaluated<R>> + Sync,
+{
     if !(slo_ms.is_finite() && slo_ms > 0.0) {
         return Err(SearchError::BadSlo(slo_ms));
     }
@@ -109,7 +126,7 @@ where
     }
     let all: Vec<&KernelSpec> = ops.iter().chain(step.iter().map(|(k, _)| k)).collect();
     let keys: Vec<KernelKey> = all.iter().map(|k| k.key.clone()).collect();
-    let points = cache.points(&keys, |i| evaluate(axes, |p| price(all[i], p)));
+    let points = cache.points(&keys, |i| price_kernel(all[i]));
 
     let mut step_ms = 0.0;
     for (i, (kernel, count)) in step.iter().enumerate() {
