@@ -25,7 +25,7 @@ pub use frontier::{
     NamedPlan,
 };
 pub use memory::{VariantParams, VariantUnavailable, Work, REUSE_THRESHOLD};
-pub use price::{axes_for, Pricer, Reason, LINK_GBPS};
+pub use price::{axes_for, energy_class, Pricer, Reason, LINK_GBPS};
 pub use prune::{feasible, prune, prune_feasible, MAX_PLANS, SLO_SLACK};
 pub use search::{search_module, search_module_by_kernel, KernelSpec, OpSearch, SearchError};
 pub use space::{memory_of, precision_of, Axes, AxesError, Point, MEMORY_VARIANTS, POINTS_PER_KERNEL, PRECISIONS};

@@ -157,8 +157,9 @@ fn link_to_dialect(l: energy_model::LinkState) -> LinkState {
     }
 }
 
-/// The model's classes are for reporting only; routers are small linear layers, copies are elementwise.
-fn class_to_model(c: KernelClass) -> energy_model::KernelClass {
+/// The energy model's kernel class for a dialect class: routers are priced as the small linear layers they are,
+/// copies as elementwise kernels. `riirc estimate` uses this too, so search and estimate price ops alike.
+pub fn energy_class(c: KernelClass) -> energy_model::KernelClass {
     match c {
         KernelClass::Linear | KernelClass::Router => energy_model::KernelClass::Linear,
         KernelClass::Gemm => energy_model::KernelClass::Gemm,
@@ -264,7 +265,7 @@ impl<M: EnergyModel> Pricer<'_, M> {
             link: link_to_model(point.link),
         };
         let model_work = |w: Work| KernelWork {
-            class: class_to_model(kernel.class),
+            class: energy_class(kernel.class),
             precision: precision_to_model(point.precision),
             bytes_hbm: w.bytes_hbm,
             flops: w.flops,
@@ -324,7 +325,7 @@ impl<M: EnergyModel> Pricer<'_, M> {
         let mut energy: [Vec<Result<Prediction, energy_model::Infeasible>>; 5] = Default::default();
         let mut latency: [Vec<Result<Prediction, energy_model::Infeasible>>; 5] = Default::default();
         let model_work = |w: Work, precision: Precision| KernelWork {
-            class: class_to_model(kernel.class),
+            class: energy_class(kernel.class),
             precision: precision_to_model(precision),
             bytes_hbm: w.bytes_hbm,
             flops: w.flops,

@@ -132,7 +132,7 @@ pub fn run(args: Args) -> CliResult {
             continue;
         }
         let work = KernelWork {
-            class: energy_class(kernel.class.value),
+            class: pareto_search::energy_class(kernel.class.value),
             precision: op_precision(kernel.class.value, precision),
             bytes_hbm: kernel.bytes_hbm.value,
             flops: kernel.flops.value,
@@ -323,20 +323,5 @@ fn op_precision(class: KernelClass, run: energy_model::Precision) -> energy_mode
         KernelClass::Linear | KernelClass::Gemm | KernelClass::Router | KernelClass::Embedding => run,
         _ if run == P::Fp16 => P::Fp16,
         _ => P::Bf16,
-    }
-}
-
-/// The energy model's kernel class for a dialect class; it has no router or copy, which are priced as the
-/// linear and elementwise kernels they are.
-fn energy_class(class: KernelClass) -> energy_model::KernelClass {
-    use energy_model::KernelClass as E;
-    match class {
-        KernelClass::Linear | KernelClass::Router => E::Linear,
-        KernelClass::AttentionDecode => E::AttentionDecode,
-        KernelClass::Gemm => E::Gemm,
-        KernelClass::Norm => E::Norm,
-        KernelClass::Elementwise | KernelClass::Copy => E::Elementwise,
-        KernelClass::Allreduce => E::Allreduce,
-        KernelClass::Embedding => E::Embedding,
     }
 }
