@@ -66,7 +66,7 @@ pub mod trace;
 
 pub use bayes::BayesianLinear;
 pub use kinds::{KernelClass, LinkState, Precision};
-pub use work::{Infeasible, KernelWork, OperatingPoint, Prediction};
+pub use work::{Infeasible, KernelWork, OperatingGrid, OperatingPoint, Prediction, PredictionBatch, GRID_POINTS};
 
 #[cfg(feature = "std")]
 pub use model::{EnergyModel, Model, ModelForm};

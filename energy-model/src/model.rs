@@ -3,7 +3,7 @@
 use crate::physical::PhysicalCoefficients;
 use crate::seed::SeedCoefficients;
 use crate::sku::Sku;
-use crate::work::{Infeasible, KernelWork, OperatingPoint, Prediction};
+use crate::work::{Infeasible, KernelWork, OperatingGrid, OperatingPoint, Prediction, PredictionBatch};
 use std::fmt;
 
 /// Predicts a kernel's energy and latency on a SKU. Implementations are pure functions of their
@@ -27,18 +27,40 @@ pub trait EnergyModel: Send + Sync {
         within_board_limit(sku, self.estimate(sku, work, point))
     }
 
-    /// [`EnergyModel::predict`] of one work at each of `points`, into `out` (cleared first), in order. A search
-    /// prices one work at a SKU's whole grid of operating points; an implementation may hoist what does not
-    /// depend on the point, but its results must equal `predict`'s bit for bit.
-    fn predict_each(
-        &self,
-        sku: &Sku,
-        work: &KernelWork,
-        points: &[OperatingPoint],
-        out: &mut Vec<Result<Prediction, Infeasible>>,
-    ) {
-        out.clear();
-        out.extend(points.iter().map(|p| self.predict(sku, work, p)));
+    /// [`EnergyModel::predict`] of one work at each of `points`, into `out`'s columns (reset first), in order,
+    /// with each estimate's board power. A search prices one work at a SKU's whole grid of operating points;
+    /// an implementation may hoist what does not depend on the point, but its results must equal `predict`'s
+    /// bit for bit.
+    fn predict_batch(&self, sku: &Sku, work: &KernelWork, points: &[OperatingPoint], out: &mut PredictionBatch) {
+        batch_with_estimate(self, sku, work, points, out);
+    }
+
+    /// [`EnergyModel::predict_batch`] at the points of `grid`, in [`OperatingGrid::point`] order: what the
+    /// search calls for each (precision, memory variant) work. An implementation may hoist what depends on one
+    /// axis level alone; its results must equal `predict`'s bit for bit.
+    fn predict_grid(&self, sku: &Sku, work: &KernelWork, grid: &OperatingGrid, out: &mut PredictionBatch) {
+        self.predict_batch(sku, work, &grid.points(), out);
+    }
+}
+
+/// [`EnergyModel::predict_batch`] point by point through `estimate` (what `predict` does).
+fn batch_with_estimate<M: EnergyModel + ?Sized>(
+    model: &M,
+    sku: &Sku,
+    work: &KernelWork,
+    points: &[OperatingPoint],
+    out: &mut PredictionBatch,
+) {
+    out.reset(points.len());
+    for (i, p) in points.iter().enumerate() {
+        let (result, w) = match sku.check(work, p) {
+            Err(e) => (Err(e), 0.0),
+            Ok(()) => {
+                let estimate = model.estimate(sku, work, p);
+                (within_board_limit(sku, estimate), estimate.board_power_w())
+            }
+        };
+        out.set(i, result, w);
     }
 }
 
@@ -150,19 +172,10 @@ impl EnergyModel for Model {
         fnv1a(self.form().name(), &self.coefficients())
     }
 
-    fn predict_each(
-        &self,
-        sku: &Sku,
-        work: &KernelWork,
-        points: &[OperatingPoint],
-        out: &mut Vec<Result<Prediction, Infeasible>>,
-    ) {
+    fn predict_grid(&self, sku: &Sku, work: &KernelWork, grid: &OperatingGrid, out: &mut PredictionBatch) {
         match self {
-            Model::Physical(c) => c.predict_each(sku, work, points, out),
-            Model::Seed(_) => {
-                out.clear();
-                out.extend(points.iter().map(|p| self.predict(sku, work, p)));
-            }
+            Model::Physical(c) => c.predict_grid(sku, work, grid, out),
+            Model::Seed(_) => batch_with_estimate(self, sku, work, &grid.points(), out),
         }
     }
 }

@@ -314,6 +314,7 @@ pub fn roofline_terms(sku: &Sku, work: &KernelWork, point: &OperatingPoint) -> R
 }
 
 /// The regime that bounds latency under latency coefficients `lat` (ties go to memory, then compute).
+#[inline]
 pub fn regime(terms: &RooflineTerms, lat: &[f64; LATENCY_TERMS]) -> Regime {
     let mem = lat[1] * terms.mem_s;
     let comp = lat[2] * terms.comp_s;
@@ -327,6 +328,7 @@ pub fn regime(terms: &RooflineTerms, lat: &[f64; LATENCY_TERMS]) -> Regime {
 }
 
 /// Latency features given a regime: `latency = lat · x + offset`.
+#[inline]
 pub fn latency_features(terms: &RooflineTerms, regime: Regime) -> ([f64; LATENCY_TERMS], f64) {
     match regime {
         Regime::Memory => ([1.0, terms.mem_s, 0.0], terms.wake_s),
@@ -336,12 +338,14 @@ pub fn latency_features(terms: &RooflineTerms, regime: Regime) -> ([f64; LATENCY
 }
 
 /// Latency, s, under latency coefficients `lat`.
+#[inline]
 pub fn latency_s(terms: &RooflineTerms, lat: &[f64; LATENCY_TERMS]) -> f64 {
     let (x, offset) = latency_features(terms, regime(terms, lat));
     x.iter().zip(lat).map(|(a, b)| a * b).sum::<f64>() + offset
 }
 
 /// The SKU's link energy for a kernel of duration `t_s` (before `link_scale`), J.
+#[inline]
 pub fn link_energy_j(sku: &Sku, work: &KernelWork, link: LinkState, t_s: f64) -> f64 {
     let parked_w = sku.link_power(link).unwrap_or(0.0);
     let mut e = parked_w * t_s;

@@ -1,26 +1,23 @@
-//! The physical form's [`EnergyModel::predict_each`]: one work at many operating points, with everything that
-//! depends only on the work (class terms, latency coefficients, energy coefficients, byte and flop features)
-//! computed once. Each point's arithmetic is `PhysicalCoefficients::estimate`'s, in the same order, so the
+//! The physical form's [`EnergyModel::predict_grid`]: one work at a grid of operating points, with everything
+//! that depends only on the work (class terms, latency coefficients, energy coefficients, byte and flop
+//! features) computed once, and what depends on one axis level alone (clock ratio and compute time per clock,
+//! memory time per bandwidth, wake time and link power per link state) once per level. Each point's arithmetic is `PhysicalCoefficients::estimate`'s, in the same order, so the
 //! results equal `predict`'s bit for bit (a test below compares them on every SKU's whole grid).
 //!
-//! [`EnergyModel::predict_each`]: crate::EnergyModel::predict_each
+//! The work runs in passes over the grid (checks; latencies; energies; board powers and the limit), each of
+//! independent iterations, so many points' long dependency chains overlap instead of running one at a time.
+//!
+//! [`EnergyModel::predict_grid`]: crate::EnergyModel::predict_grid
 
-use crate::model::within_board_limit;
-use crate::physical::{latency_s, link_energy_j, PhysicalCoefficients, RooflineTerms, ENERGY_TERMS};
+use crate::physical::{latency_s, PhysicalCoefficients, RooflineTerms, ENERGY_TERMS};
 use crate::sku::Sku;
-use crate::work::{Infeasible, KernelWork, OperatingPoint, Prediction};
+use crate::work::{Infeasible, KernelWork, OperatingGrid, PredictionBatch, GRID_POINTS};
 
 impl PhysicalCoefficients {
-    /// `predict` of `work` at each of `points`, into `out` (cleared first), in order.
-    pub fn predict_each(
-        &self,
-        sku: &Sku,
-        work: &KernelWork,
-        points: &[OperatingPoint],
-        out: &mut Vec<Result<Prediction, Infeasible>>,
-    ) {
-        out.clear();
-        out.reserve(points.len());
+    /// `predict` of `work` at each point of `grid`, into `out` (reset first), in grid order, with each board
+    /// power.
+    pub fn predict_grid(&self, sku: &Sku, work: &KernelWork, grid: &OperatingGrid, out: &mut PredictionBatch) {
+        out.reset(GRID_POINTS);
         let class = self.class_terms(work.class);
         let lat = class.latency_vector();
         let mut coefficients = self.energy_vector();
@@ -32,48 +29,100 @@ impl PhysicalCoefficients {
         let byte_feature = work.bytes_hbm * 1e-12 * class.e_byte_pj;
         let flop_feature = work.flops * 1e-12;
         let flop_slot = 3 + work.precision.index();
+        // The dot product's work-only terms (bytes, flops, and the zero flop slots of other precisions), each
+        // `coefficient × feature` exactly as the per-point product forms it; summed below in the same order.
+        let mut fixed = [0.0; ENERGY_TERMS];
+        fixed[2] = byte_feature;
+        fixed[flop_slot] = flop_feature;
+        let fixed: [f64; ENERGY_TERMS] = core::array::from_fn(|k| coefficients[k] * fixed[k]);
+        // What one level of one axis determines, as `roofline_terms` and `link_energy_j` compute it.
+        let clocks = grid.sm_mhz.map(|sm_mhz| {
+            let ratio = sm_mhz / sku.max_sm_mhz;
+            let peak = peak_at_max * ratio;
+            let comp_s = if work.flops == 0.0 { 0.0 } else { work.flops / peak };
+            (ratio * ratio * ratio, comp_s)
+        });
+        let mem_s = grid.hbm_bw_tbps.map(|bw| work.bytes_hbm / (bw * 1e12));
+        let links = grid.links.map(|link| {
+            let wakes = link.is_sleep() && work.link_active_us > 0.0;
+            let wake_s = if wakes { sku.sleep_exit_us * 1e-6 } else { 0.0 };
+            let parked_w = sku.link_power(link).unwrap_or(0.0);
+            let awake_w = sku.link_power(link.awake()).unwrap_or(parked_w);
+            let awake_s = (work.link_active_us + sku.sleep_entry_us + sku.sleep_exit_us) * 1e-6;
+            // One exit before the traffic and one entry after it.
+            let transitions = wakes.then_some((awake_w - parked_w) * awake_s + 2.0 * sku.transition_uj * 1e-6);
+            (wake_s, parked_w, transitions)
+        });
         // `Sku::check`'s rules in its order; only the middle ones depend on the point.
         let work_checked = sku.check_work(work);
         let footprint_checked = sku.check_footprint(work);
-        for point in points {
-            let checked = work_checked
-                .and_then(|()| sku.check_point(point))
+        for j in 0..GRID_POINTS {
+            out.status[j] = work_checked
+                .and_then(|()| sku.check_point(&grid.point(j)))
                 .and(footprint_checked);
-            if let Err(e) = checked {
-                out.push(Err(e));
-                continue;
-            }
-            let mem_s = work.bytes_hbm / (point.hbm_bw_tbps * 1e12);
-            let ratio = point.sm_mhz / sku.max_sm_mhz;
-            let peak = peak_at_max * ratio;
-            let comp_s = if work.flops == 0.0 { 0.0 } else { work.flops / peak };
-            let wake_s = if point.link.is_sleep() && work.link_active_us > 0.0 {
-                sku.sleep_exit_us * 1e-6
-            } else {
-                0.0
-            };
+        }
+        // Then the estimates, in passes of straight-line arithmetic over all points (rejected ones included;
+        // their numbers are never read), so the compiler can vectorise them and the processor overlaps the
+        // points' long dependency chains (a sum of eight terms, then a division). Each point's operations and
+        // their order are `estimate`'s.
+        let mut t = [0.0; GRID_POINTS];
+        let mut clock_cube = [0.0; GRID_POINTS];
+        let mut parked_w = [0.0; GRID_POINTS];
+        let mut transitions = [0.0; GRID_POINTS];
+        let mut wakes = [false; GRID_POINTS];
+        for j in 0..GRID_POINTS {
+            let (s, b, l) = (j / 9, j / 3 % 3, j % 3);
+            let (cube, comp_s) = clocks[s];
+            let (wake_s, parked, extra) = links[l];
             let terms = RooflineTerms {
-                mem_s,
+                mem_s: mem_s[b],
                 comp_s,
                 link_s,
                 wake_s,
             };
-            let t = latency_s(&terms, &lat);
-            let mut x = [0.0; ENERGY_TERMS];
-            x[0] = t;
-            x[1] = ratio * ratio * ratio * t * class.p_clock_w;
-            x[2] = byte_feature;
-            x[flop_slot] = flop_feature;
-            x[7] = link_energy_j(sku, work, point.link, t);
-            let joules = coefficients.iter().zip(&x).map(|(a, b)| a * b).sum();
-            out.push(within_board_limit(
-                sku,
-                Prediction {
-                    joules,
-                    latency_s: t,
-                    link_joules: self.link_scale * x[7],
-                },
-            ));
+            t[j] = latency_s(&terms, &lat);
+            clock_cube[j] = cube;
+            parked_w[j] = parked;
+            transitions[j] = extra.unwrap_or(0.0);
+            wakes[j] = extra.is_some();
+        }
+        let joules = &mut out.joules[..GRID_POINTS];
+        let link_joules = &mut out.link_joules[..GRID_POINTS];
+        for j in 0..GRID_POINTS {
+            let clock = clock_cube[j] * t[j] * class.p_clock_w;
+            let parked = parked_w[j] * t[j];
+            let link = if wakes[j] { parked + transitions[j] } else { parked };
+            // `estimate`'s `Σ coefficient × feature`, term by term in feature order.
+            let products = [
+                coefficients[0] * t[j],
+                coefficients[1] * clock,
+                fixed[2],
+                fixed[3],
+                fixed[4],
+                fixed[5],
+                fixed[6],
+                coefficients[7] * link,
+            ];
+            joules[j] = products.iter().sum();
+            link_joules[j] = self.link_scale * link;
+        }
+        // `within_board_limit`, keeping the power it computes (`Prediction::board_power_w`).
+        let board_w = &mut out.board_power_w[..GRID_POINTS];
+        for j in 0..GRID_POINTS {
+            board_w[j] = if t[j] > 0.0 {
+                (joules[j] - link_joules[j]) / t[j]
+            } else {
+                0.0
+            };
+        }
+        out.latency_s[..GRID_POINTS].copy_from_slice(&t);
+        for (status, &w) in out.status.iter_mut().zip(board_w.iter()) {
+            if w > sku.board_limit_w && status.is_ok() {
+                *status = Err(Infeasible::OverPowerLimit {
+                    predicted_w: w,
+                    limit_w: sku.board_limit_w,
+                });
+            }
         }
     }
 }
@@ -81,7 +130,7 @@ impl PhysicalCoefficients {
 #[cfg(test)]
 mod tests {
     use crate::kinds::{KernelClass, Precision};
-    use crate::{EnergyModel, KernelWork, ModelForm, OperatingPoint, Sku};
+    use crate::{EnergyModel, KernelWork, LinkState, ModelForm, OperatingGrid, Sku};
     use std::path::PathBuf;
 
     fn shipped_skus() -> Vec<Sku> {
@@ -132,21 +181,25 @@ mod tests {
         out
     }
 
-    /// The SKU's grid plus points its checks reject (clock and bandwidth out of range).
-    fn points(sku: &Sku) -> Vec<OperatingPoint> {
-        let mut p = sku.operating_points();
-        let link = sku.search_link_states[0];
-        p.push(OperatingPoint {
-            sm_mhz: sku.max_sm_mhz * 2.0,
-            hbm_bw_tbps: sku.hbm_bw_levels_tbps[0],
-            link,
-        });
-        p.push(OperatingPoint {
-            sm_mhz: sku.max_sm_mhz,
-            hbm_bw_tbps: sku.hbm_bandwidth_tbps * 2.0,
-            link,
-        });
-        p
+    /// The SKU's grid, and one whose levels its checks reject (a clock and a bandwidth out of range, and every
+    /// link state the SKU has no power for).
+    fn grids(sku: &Sku) -> Vec<OperatingGrid> {
+        let grid = OperatingGrid {
+            sm_mhz: sku.sm_mhz_levels,
+            hbm_bw_tbps: sku.hbm_bw_levels_tbps,
+            links: sku.search_link_states,
+        };
+        let mut odd = grid;
+        odd.sm_mhz[1] = sku.max_sm_mhz * 2.0;
+        odd.hbm_bw_tbps[2] = sku.hbm_bandwidth_tbps * 2.0;
+        let missing: Vec<LinkState> = LinkState::ALL
+            .into_iter()
+            .filter(|l| sku.link_power(*l).is_none())
+            .collect();
+        for (slot, l) in odd.links.iter_mut().zip(missing) {
+            *slot = l;
+        }
+        vec![grid, odd]
     }
 
     fn bits(r: &Result<crate::Prediction, crate::Infeasible>) -> String {
@@ -162,19 +215,27 @@ mod tests {
     }
 
     #[test]
-    fn predict_each_equals_predict_bit_for_bit_on_every_shipped_sku() {
-        let mut out = Vec::new();
+    fn predict_grid_equals_predict_bit_for_bit_on_every_shipped_sku() {
+        let mut out = crate::PredictionBatch::default();
         let mut compared = 0;
         for sku in shipped_skus() {
             for form in [ModelForm::Physical, ModelForm::Seed] {
                 let model = sku.model(form);
-                let points = points(&sku);
-                for work in works() {
-                    model.predict_each(&sku, &work, &points, &mut out);
+                for (grid, work) in grids(&sku)
+                    .iter()
+                    .flat_map(|g| works().into_iter().map(move |w| (g, w)))
+                {
+                    model.predict_grid(&sku, &work, grid, &mut out);
+                    let points = grid.points();
                     assert_eq!(out.len(), points.len());
-                    for (p, got) in points.iter().zip(&out) {
+                    for (i, p) in points.iter().enumerate() {
                         let want = model.predict(&sku, &work, p);
-                        assert_eq!(bits(got), bits(&want), "{} {form} {work:?} {p:?}", sku.id);
+                        assert_eq!(bits(&out.get(i)), bits(&want), "{} {form} {work:?} {p:?}", sku.id);
+                        // The board power is the one the limit was checked against.
+                        let estimate = model.estimate(&sku, &work, p);
+                        if sku.check(&work, p).is_ok() {
+                            assert_eq!(out.board_power_w[i].to_bits(), estimate.board_power_w().to_bits());
+                        }
                         compared += 1;
                     }
                 }

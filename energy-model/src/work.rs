@@ -81,6 +81,100 @@ impl Prediction {
     }
 }
 
+/// Operating points of a grid: 4 SM clocks × 3 HBM bandwidths × 3 link states, the search's space per
+/// (precision, memory variant).
+pub const GRID_POINTS: usize = 4 * 3 * 3;
+
+/// A grid of operating points (see [`OperatingGrid::point`] for the order).
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct OperatingGrid {
+    pub sm_mhz: [f64; 4],
+    pub hbm_bw_tbps: [f64; 3],
+    pub links: [LinkState; 3],
+}
+
+impl OperatingGrid {
+    /// Point `j` (< [`GRID_POINTS`]): SM clock varies slowest, then bandwidth, then link state.
+    #[inline]
+    pub fn point(&self, j: usize) -> OperatingPoint {
+        OperatingPoint {
+            sm_mhz: self.sm_mhz[j / 9],
+            hbm_bw_tbps: self.hbm_bw_tbps[j / 3 % 3],
+            link: self.links[j % 3],
+        }
+    }
+
+    /// All points, in order.
+    pub fn points(&self) -> [OperatingPoint; GRID_POINTS] {
+        core::array::from_fn(|j| self.point(j))
+    }
+}
+
+/// One work's predictions at many operating points, as columns ([`crate::EnergyModel::predict_batch`]). Point
+/// `i`'s result is [`PredictionBatch::get`]`(i)`; keep one batch and reuse it, so pricing a grid allocates
+/// nothing after the first call.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PredictionBatch {
+    pub joules: Vec<f64>,
+    pub latency_s: Vec<f64>,
+    pub link_joules: Vec<f64>,
+    /// [`Prediction::board_power_w`] of each estimate: the power the board limit was checked against.
+    pub board_power_w: Vec<f64>,
+    /// `Ok` for a feasible point, else why not (the estimate columns are meaningful only for `Ok`).
+    pub status: Vec<Result<(), Infeasible>>,
+}
+
+impl PredictionBatch {
+    /// Points in the batch.
+    pub fn len(&self) -> usize {
+        self.status.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.status.is_empty()
+    }
+
+    /// Empties the batch and makes room for `n` points, keeping the allocations.
+    pub fn reset(&mut self, n: usize) {
+        for column in [
+            &mut self.joules,
+            &mut self.latency_s,
+            &mut self.link_joules,
+            &mut self.board_power_w,
+        ] {
+            column.clear();
+            column.resize(n, 0.0);
+        }
+        self.status.clear();
+        self.status.resize(n, Ok(()));
+    }
+
+    /// Point `i` as [`crate::EnergyModel::predict`] returns it.
+    #[inline]
+    pub fn get(&self, i: usize) -> Result<Prediction, Infeasible> {
+        self.status[i].map(|()| Prediction {
+            joules: self.joules[i],
+            latency_s: self.latency_s[i],
+            link_joules: self.link_joules[i],
+        })
+    }
+
+    /// Stores point `i`'s result (as `predict` returns it) with its board power.
+    #[inline]
+    pub fn set(&mut self, i: usize, result: Result<Prediction, Infeasible>, board_power_w: f64) {
+        match result {
+            Ok(p) => {
+                self.joules[i] = p.joules;
+                self.latency_s[i] = p.latency_s;
+                self.link_joules[i] = p.link_joules;
+                self.status[i] = Ok(());
+            }
+            Err(e) => self.status[i] = Err(e),
+        }
+        self.board_power_w[i] = board_power_w;
+    }
+}
+
 /// Why a (kernel, operating point) cannot run on a SKU. Reported, never silently dropped.
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub enum Infeasible {

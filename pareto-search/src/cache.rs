@@ -4,9 +4,8 @@
 //! Lookups are made in request order before any pricing starts, and each distinct missing key is priced once:
 //! hit and miss counts are therefore the same whatever the thread count (two threads never race to miss).
 
-use crate::cost::{Cost, Evaluated};
-use crate::frontier::{fastest_feasible, frontier_feasible, Frontier};
-use crate::prune::feasible;
+use crate::frontier::{frontier_of, Frontier};
+use crate::priced::Priced;
 use rayon::prelude::*;
 use riir_dialect::KernelClass;
 use std::collections::HashMap;
@@ -112,22 +111,6 @@ impl Hash for KernelKey {
     }
 }
 
-/// A kernel's 720 priced points (index order), its feasible ones as `(index, cost)` and its fastest feasible
-/// cost, computed once.
-#[derive(Debug)]
-pub struct Priced<R> {
-    pub points: Vec<Evaluated<R>>,
-    pub feasible: Vec<(u16, Cost)>,
-    pub fastest: Option<Cost>,
-}
-
-impl<R> std::ops::Deref for Priced<R> {
-    type Target = [Evaluated<R>];
-    fn deref(&self) -> &[Evaluated<R>] {
-        &self.points
-    }
-}
-
 /// Counts of lookups since the cache was made.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct CacheStats {
@@ -141,6 +124,9 @@ pub struct CacheStats {
 pub type Points<R> = Arc<Priced<R>>;
 
 type FrontierKey = (KernelKey, u64);
+
+/// Fewest frontiers to prune that are worth spreading over the thread pool.
+const PARALLEL_PRUNE_MIN: usize = 256;
 
 /// The cache. `R` is the pricer's reason type.
 pub struct FrontierCache<R> {
@@ -195,7 +181,7 @@ impl<R: Send + Sync> FrontierCache<R> {
     /// (in parallel), with the index of that key's first occurrence.
     pub fn points<F>(&self, keys: &[KernelKey], price: F) -> Vec<Points<R>>
     where
-        F: Fn(usize) -> Vec<Evaluated<R>> + Sync,
+        F: Fn(usize) -> Priced<R> + Sync,
     {
         let misses = {
             let map = lock(&self.points);
@@ -205,22 +191,7 @@ impl<R: Send + Sync> FrontierCache<R> {
             s.point_misses += misses.len() as u64;
             misses
         };
-        let priced: Vec<(usize, Points<R>)> = misses
-            .par_iter()
-            .map(|&i| {
-                let points = price(i);
-                let feasible = feasible(&points);
-                let fastest = fastest_feasible(&feasible);
-                (
-                    i,
-                    Arc::new(Priced {
-                        points,
-                        feasible,
-                        fastest,
-                    }),
-                )
-            })
-            .collect();
+        let priced: Vec<(usize, Points<R>)> = misses.par_iter().map(|&i| (i, Arc::new(price(i)))).collect();
         let mut map = lock(&self.points);
         for (i, p) in priced {
             map.insert(keys[i].clone(), p);
@@ -240,13 +211,14 @@ impl<R: Send + Sync> FrontierCache<R> {
             s.frontier_misses += misses.len() as u64;
             misses
         };
-        let pruned: Vec<(usize, Arc<Frontier>)> = misses
-            .par_iter()
-            .map(|&i| {
-                let p = &points[i];
-                (i, Arc::new(frontier_feasible(&p.points, &p.feasible, requests[i].1)))
-            })
-            .collect();
+        // Pruning one kernel takes microseconds: below a few hundred, handing the work to the thread pool (and
+        // waking its threads) costs more than it saves.
+        let prune = |&i: &usize| (i, Arc::new(frontier_of(&points[i], requests[i].1)));
+        let pruned: Vec<(usize, Arc<Frontier>)> = if misses.len() < PARALLEL_PRUNE_MIN {
+            misses.iter().map(prune).collect()
+        } else {
+            misses.par_iter().map(prune).collect()
+        };
         let mut map = lock(&self.frontiers);
         for (i, f) in pruned {
             map.insert(keys[i].clone(), f);
@@ -299,9 +271,12 @@ mod tests {
         let keys = vec![key(1), key(2), key(1), key(1)];
         let price = |i: usize| {
             calls.fetch_add(1, Ordering::SeqCst);
-            evaluate(&axes(), |p| {
-                Ok::<_, &str>(Cost::new((i + 1) as f64 + p.index as f64, 1.0))
-            })
+            Priced::from_evaluated(
+                &axes(),
+                evaluate(&axes(), |p| {
+                    Ok::<_, &str>(Cost::new((i + 1) as f64 + p.index as f64, 1.0))
+                }),
+            )
         };
         let pts = cache.points(&keys, price);
         assert_eq!(calls.load(Ordering::SeqCst), 2);

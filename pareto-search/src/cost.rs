@@ -37,10 +37,10 @@ impl Cost {
             .then(self.est_lat_ms.total_cmp(&other.est_lat_ms))
     }
 
-    fn is_finite_nonnegative(&self) -> bool {
-        [self.est_jpt, self.est_lat_ms, self.est_power_w, self.link_pj_per_bit]
-            .iter()
-            .all(|x| x.is_finite() && *x >= 0.0)
+    #[inline]
+    pub(crate) fn is_finite_nonnegative(&self) -> bool {
+        let ok = |x: f64| x.is_finite() && x >= 0.0;
+        ok(self.est_jpt) && ok(self.est_lat_ms) && ok(self.est_power_w) && ok(self.link_pj_per_bit)
     }
 }
 

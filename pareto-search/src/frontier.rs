@@ -2,7 +2,8 @@
 //! the fallback (recompute_kv) from the same priced points.
 
 use crate::cost::{Cost, Evaluated};
-use crate::prune::{feasible, prune_feasible};
+use crate::priced::{CostTable, Priced};
+use crate::prune::prune_table;
 use crate::space::{memory_of, Axes, Point};
 use rayon::prelude::*;
 use riir_dialect::{FallbackAction, MemoryVariant};
@@ -26,20 +27,27 @@ where
 /// The fastest feasible cost of a kernel (ties: lower energy, then lower index); `None` when nothing is feasible.
 /// The SLO share of an op is proportional to it.
 pub fn fastest<R>(evaluated: &[Evaluated<R>]) -> Option<Cost> {
-    fastest_feasible(&feasible(evaluated))
+    fastest_in(&CostTable::from_evaluated(evaluated))
 }
 
 /// [`fastest`] on the feasible points (as `prune::feasible` returns them).
 pub fn fastest_feasible(feasible: &[(u16, Cost)]) -> Option<Cost> {
-    feasible
+    fastest_in(&CostTable::from_feasible(feasible))
+}
+
+/// [`fastest`] on a cost table.
+pub fn fastest_in(t: &CostTable) -> Option<Cost> {
+    t.feasible
         .iter()
-        .min_by(|a, b| {
-            a.1.est_lat_ms
-                .total_cmp(&b.1.est_lat_ms)
-                .then(a.1.est_jpt.total_cmp(&b.1.est_jpt))
-                .then(a.0.cmp(&b.0))
+        .copied()
+        .min_by(|&a, &b| {
+            let (ia, ib) = (usize::from(a), usize::from(b));
+            t.lat_ms[ia]
+                .total_cmp(&t.lat_ms[ib])
+                .then(t.jpt[ia].total_cmp(&t.jpt[ib]))
+                .then(a.cmp(&b))
         })
-        .map(|&(_, c)| c)
+        .map(|i| t.cost(i))
 }
 
 /// A named frontier point.
@@ -72,25 +80,48 @@ pub struct Frontier {
 
 /// Prunes priced points to a frontier for `slo_ms`.
 pub fn frontier<R>(evaluated: &[Evaluated<R>], slo_ms: f64) -> Frontier {
-    frontier_feasible(evaluated, &feasible(evaluated), slo_ms)
+    frontier_in(
+        &CostTable::from_evaluated(evaluated),
+        |i| evaluated[usize::from(i)].point,
+        slo_ms,
+    )
 }
 
 /// [`frontier`] with the feasible points already extracted (`feasible` = `prune::feasible(evaluated)`).
 pub fn frontier_feasible<R>(evaluated: &[Evaluated<R>], feasible: &[(u16, Cost)], slo_ms: f64) -> Frontier {
-    let plans = prune_feasible(feasible, slo_ms)
+    frontier_in(
+        &CostTable::from_feasible(feasible),
+        |i| evaluated[usize::from(i)].point,
+        slo_ms,
+    )
+}
+
+/// [`frontier`] of a kernel's priced points: what the search runs.
+pub fn frontier_of<R>(priced: &Priced<R>, slo_ms: f64) -> Frontier {
+    let axes = priced.axes();
+    frontier_in(priced.costs(), |i| axes.point(usize::from(i)), slo_ms)
+}
+
+/// [`frontier`] on a cost table; `point(i)` is the point at index `i`.
+fn frontier_in(t: &CostTable, point: impl Fn(u16) -> Point, slo_ms: f64) -> Frontier {
+    let plans = prune_table(t, slo_ms)
         .into_iter()
         .enumerate()
-        .map(|(rank, (i, cost))| NamedPlan {
+        .map(|(rank, i)| NamedPlan {
             id: plan_id(rank),
-            point: evaluated[i as usize].point,
-            cost,
+            point: point(i),
+            cost: t.cost(i),
         })
         .collect();
     Frontier {
         slo_ms,
         plans,
-        fallback: fallback_feasible(evaluated, feasible),
-        points_feasible: feasible.len(),
+        fallback: fallback_in(t).map(|i| FallbackPlan {
+            action: FallbackAction::RecomputeKv,
+            point: point(i),
+            cost: t.cost(i),
+        }),
+        points_feasible: t.feasible.len(),
     }
 }
 
@@ -99,24 +130,27 @@ pub fn frontier_feasible<R>(evaluated: &[Evaluated<R>], feasible: &[(u16, Cost)]
 /// (lowest `est_power_w`; ties: lower energy, then lower index). It ignores the SLO: it is the last resort.
 /// `None` when no recompute point is feasible.
 pub fn fallback<R>(evaluated: &[Evaluated<R>]) -> Option<FallbackPlan> {
-    fallback_feasible(evaluated, &feasible(evaluated))
+    let t = CostTable::from_evaluated(evaluated);
+    fallback_in(&t).map(|i| FallbackPlan {
+        action: FallbackAction::RecomputeKv,
+        point: evaluated[usize::from(i)].point,
+        cost: t.cost(i),
+    })
 }
 
-fn fallback_feasible<R>(evaluated: &[Evaluated<R>], feasible: &[(u16, Cost)]) -> Option<FallbackPlan> {
-    feasible
+/// The index of [`fallback`]'s point in a cost table.
+fn fallback_in(t: &CostTable) -> Option<u16> {
+    t.feasible
         .iter()
-        .filter(|(i, _)| memory_of(*i) == MemoryVariant::Recompute)
-        .map(|&(i, c)| (evaluated[i as usize].point, c))
-        .min_by(|a, b| {
-            a.1.est_power_w
-                .total_cmp(&b.1.est_power_w)
-                .then(a.1.cmp_energy_then_latency(&b.1))
-                .then(a.0.index.cmp(&b.0.index))
-        })
-        .map(|(point, cost)| FallbackPlan {
-            action: FallbackAction::RecomputeKv,
-            point,
-            cost,
+        .copied()
+        .filter(|&i| memory_of(i) == MemoryVariant::Recompute)
+        .min_by(|&a, &b| {
+            let (ia, ib) = (usize::from(a), usize::from(b));
+            t.power_w[ia]
+                .total_cmp(&t.power_w[ib])
+                .then(t.jpt[ia].total_cmp(&t.jpt[ib]))
+                .then(t.lat_ms[ia].total_cmp(&t.lat_ms[ib]))
+                .then(a.cmp(&b))
         })
 }
 

@@ -13,11 +13,11 @@
 
 use crate::cache::{Fnv1a, KernelKey, KeyData, KeyMap};
 use crate::cost::Cost;
-use crate::cost::Evaluated;
 use crate::memory::{apply, VariantParams, VariantUnavailable, Work};
+use crate::priced::{Priced, PricedBuilder};
 use crate::search::KernelSpec;
-use crate::space::{Axes, AxesError, Point, MEMORY_VARIANTS, POINTS_PER_KERNEL, PRECISIONS};
-use energy_model::{EnergyModel, KernelWork, OperatingPoint, Prediction, Sku};
+use crate::space::{Axes, AxesError, Point, MEMORY_VARIANTS, PRECISIONS};
+use energy_model::{EnergyModel, KernelWork, OperatingGrid, OperatingPoint, Prediction, PredictionBatch, Sku};
 use riir_dialect::{KernelClass, KernelInfo, LinkState, Precision};
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -27,7 +27,7 @@ use std::hash::{Hash, Hasher};
 pub const LINK_GBPS: f64 = 800.0;
 
 /// Operating points per precision and memory variant: 4 SM clocks × 3 HBM settings × 3 link states.
-const OPERATING_POINTS: usize = 4 * 3 * 3;
+const OPERATING_POINTS: usize = energy_model::GRID_POINTS;
 
 /// Why a point cannot run.
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -304,26 +304,20 @@ impl<M: EnergyModel> Pricer<'_, M> {
         }
     }
 
-    /// All 720 points of `kernel` on `axes`, in index order: the same outcomes as [`Pricer::price`] at each
-    /// point, bit for bit, but each (precision, memory variant) work is transformed once and priced at the
-    /// SKU's 36 operating points in one [`EnergyModel::predict_each`] call, which hoists what depends on the
-    /// work alone out of the per-point arithmetic.
-    pub fn price_kernel(&self, kernel: &KernelSpec, axes: &Axes) -> Vec<Evaluated<Reason>> {
-        let mut ops = Vec::with_capacity(OPERATING_POINTS);
-        for &sm_mhz in &axes.sm_mhz {
-            for &hbm_bw_tbps in &axes.hbm_bw_tbps {
-                for &link in &axes.links {
-                    ops.push(OperatingPoint {
-                        sm_mhz: f64::from(sm_mhz),
-                        hbm_bw_tbps,
-                        link: link_to_model(link),
-                    });
-                }
-            }
-        }
-        let mut out = Vec::with_capacity(POINTS_PER_KERNEL);
-        let mut energy: [Vec<Result<Prediction, energy_model::Infeasible>>; 5] = Default::default();
-        let mut latency: [Vec<Result<Prediction, energy_model::Infeasible>>; 5] = Default::default();
+    /// All 720 points of `kernel` on `axes`: the same outcomes as [`Pricer::price`] at each point, bit for bit,
+    /// but each (precision, memory variant) work is transformed once and priced at the SKU's 36 operating
+    /// points in one [`EnergyModel::predict_grid`] call, which hoists what depends on the work alone out of the
+    /// per-point arithmetic and returns columns (with the board power it checked), copied into the kernel's.
+    pub fn price_kernel(&self, kernel: &KernelSpec, axes: &Axes) -> Priced<Reason> {
+        // `axes.point`'s order is the grid's: SM clock, then HBM bandwidth, then link state.
+        let grid = OperatingGrid {
+            sm_mhz: axes.sm_mhz.map(f64::from),
+            hbm_bw_tbps: axes.hbm_bw_tbps,
+            links: axes.links.map(link_to_model),
+        };
+        let mut out = PricedBuilder::new(axes);
+        let mut energy = PredictionBatch::default();
+        let mut latency = PredictionBatch::default();
         let model_work = |w: Work, precision: Precision| KernelWork {
             class: energy_class(kernel.class),
             precision: precision_to_model(precision),
@@ -332,6 +326,7 @@ impl<M: EnergyModel> Pricer<'_, M> {
             link_active_us: w.link_bytes / (LINK_GBPS * 1e3),
             footprint_bytes: 0.0,
         };
+        let per_token = |joules: f64| joules * self.gpus / self.tokens_per_step;
         for (pi, &precision) in PRECISIONS.iter().enumerate() {
             // As `price` scales and transforms the work, once per (precision, variant) instead of per point.
             let w = kernel.work;
@@ -341,43 +336,46 @@ impl<M: EnergyModel> Pricer<'_, M> {
                 ..w
             };
             let weight_scaled = weight * precision_bits(precision) / 16.0;
-            let variants =
-                MEMORY_VARIANTS.map(|m| apply(m, scaled, weight_scaled, kernel.reuse_confidence, &self.params));
-            for (mi, vw) in variants.iter().enumerate() {
-                if let Ok(vw) = vw {
-                    self.model
-                        .predict_each(self.sku, &model_work(vw.energy, precision), &ops, &mut energy[mi]);
-                    if vw.latency != vw.energy {
-                        self.model
-                            .predict_each(self.sku, &model_work(vw.latency, precision), &ops, &mut latency[mi]);
+            for (mi, &memory) in MEMORY_VARIANTS.iter().enumerate() {
+                let index = |j: usize| pi * OPERATING_POINTS * 5 + j * 5 + mi;
+                let vw = match apply(memory, scaled, weight_scaled, kernel.reuse_confidence, &self.params) {
+                    Ok(vw) => vw,
+                    Err(e) => {
+                        for j in 0..OPERATING_POINTS {
+                            out.set(index(j), Err(Reason::Variant(e)));
+                        }
+                        continue;
                     }
+                };
+                // A variant that hides latency (prefetch) times different work than it pays for: its latency
+                // comes from a second prediction, and either prediction's rejection rejects the point.
+                self.model
+                    .predict_grid(self.sku, &model_work(vw.energy, precision), &grid, &mut energy);
+                let hides_latency = vw.latency != vw.energy;
+                if hides_latency {
+                    self.model
+                        .predict_grid(self.sku, &model_work(vw.latency, precision), &grid, &mut latency);
                 }
-            }
-            for j in 0..ops.len() {
-                for (mi, vw) in variants.iter().enumerate() {
-                    // `axes.point(index)`, built from the loop counters (`tests/price_kernel.rs` compares them).
-                    let point = Point {
-                        index: (pi * OPERATING_POINTS * 5 + j * 5 + mi) as u16,
-                        precision,
-                        sm_mhz: axes.sm_mhz[j / 9],
-                        hbm_bw_tbps: axes.hbm_bw_tbps[j / 3 % 3],
-                        link: axes.links[j % 3],
-                        memory: MEMORY_VARIANTS[mi],
+                let timing = if hides_latency { &latency } else { &energy };
+                let link_bits = vw.energy.link_bytes * 8.0;
+                for j in 0..OPERATING_POINTS {
+                    let priced = match (energy.status[j], timing.status[j]) {
+                        (Err(e), _) | (Ok(()), Err(e)) => Err(Reason::Model(e)),
+                        (Ok(()), Ok(())) => Ok(Cost {
+                            est_jpt: per_token(energy.joules[j]),
+                            est_lat_ms: timing.latency_s[j] * 1e3,
+                            est_power_w: energy.board_power_w[j],
+                            link_pj_per_bit: if link_bits > 0.0 {
+                                energy.link_joules[j] / link_bits * 1e12
+                            } else {
+                                0.0
+                            },
+                        }),
                     };
-                    let priced = match vw {
-                        Err(e) => Err(Reason::Variant(*e)),
-                        Ok(vw) => match energy[mi][j] {
-                            Err(e) => Err(Reason::Model(e)),
-                            Ok(en) if vw.latency == vw.energy => Ok(self.cost(&en, &en, vw.energy.link_bytes)),
-                            Ok(en) => latency[mi][j]
-                                .map(|lat| self.cost(&en, &lat, vw.energy.link_bytes))
-                                .map_err(Reason::Model),
-                        },
-                    };
-                    out.push(Evaluated::new(point, priced));
+                    out.set(index(j), priced);
                 }
             }
         }
-        out
+        out.finish()
     }
 }

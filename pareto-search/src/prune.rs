@@ -7,8 +7,8 @@
 //! points, whatever order they were priced in.
 
 use crate::cost::{Cost, Evaluated};
+use crate::priced::CostTable;
 use crate::space::{precision_of, PRECISIONS};
-use std::cmp::Ordering;
 
 /// Most plans a frontier keeps (the runtime table format's `MAX_PLANS`; a codegen test checks they agree).
 pub const MAX_PLANS: usize = 14;
@@ -28,51 +28,121 @@ pub fn within_slo(cost: &Cost, slo_ms: f64) -> bool {
 /// plans on the frontier, so among exact ties only the lowest index survives (the source: "strictly worse or
 /// equal in both").
 pub fn non_dominated(candidates: &[(u16, Cost)]) -> Vec<usize> {
+    sweep(candidates.len(), |at| {
+        let (i, c) = &candidates[at];
+        (c.est_jpt, c.est_lat_ms, *i)
+    })
+}
+
+/// [`non_dominated`] over the candidates `at(0..n)` = (joules, latency, point index); returns positions.
+#[inline]
+fn sweep(n: usize, at: impl Fn(usize) -> (f64, f64, u16)) -> Vec<usize> {
     // By latency, then energy, then index: a sweep keeping strictly decreasing energy is then exactly the
     // non-dominated set, in O(n log n). The sort runs on packed keys ordered as `total_cmp` orders the f64s
     // (no two keys are equal: indices differ), which sorts several times faster than comparing through
-    // `candidates`.
-    assert!(
-        candidates.len() <= usize::from(u16::MAX),
-        "at most 720 points per kernel"
-    );
-    let key = |c: &Cost| u128::from(total_order_key(c.est_lat_ms)) << 64 | u128::from(total_order_key(c.est_jpt));
+    // the candidates.
+    assert!(n <= usize::from(u16::MAX), "at most 720 points per kernel");
+    let key = |jpt: f64, lat: f64| u128::from(total_order_key(lat)) << 64 | u128::from(total_order_key(jpt));
     // Only points between the first in sort order (F) and the cheapest (E) can survive the sweep, so the rest
     // are dropped before sorting: a point after F in order with energy not below F's is never below the
     // sweep's running minimum (≤ F's energy once F is swept), nor is a point after E, the first non-NaN energy
     // minimum in total order (the running minimum is ≤ E's energy from E on). A NaN energy never survives.
-    let first = candidates.iter().enumerate().map(|(at, (i, c))| (key(c), *i, at)).min();
-    let cheapest = candidates
-        .iter()
-        .filter(|(_, c)| !c.est_jpt.is_nan())
-        .map(|(i, c)| (total_order_key(c.est_jpt), key(c), *i))
-        .min()
-        .map(|(_, k, i)| (k, i));
-    let mut order: Vec<(u128, u16, u16)> = Vec::with_capacity(candidates.len());
-    for (at, (i, c)) in candidates.iter().enumerate() {
-        let k = (key(c), *i);
-        let below_first = match first {
-            Some((_, _, f_at)) if !candidates[f_at].1.est_jpt.is_nan() => {
-                at == f_at || c.est_jpt < candidates[f_at].1.est_jpt
+    let mut first: Option<(u128, u16, usize)> = None;
+    let mut cheapest: Option<(u64, u128, u16)> = None;
+    for pos in 0..n {
+        let (jpt, lat, i) = at(pos);
+        let k = key(jpt, lat);
+        if first.is_none_or(|f| (k, i, pos) < f) {
+            first = Some((k, i, pos));
+        }
+        if !jpt.is_nan() {
+            let e = (total_order_key(jpt), k, i);
+            if cheapest.is_none_or(|c| e < c) {
+                cheapest = Some(e);
             }
+        }
+    }
+    let first_jpt = first.map(|(_, _, pos)| at(pos).0).filter(|j| !j.is_nan());
+    let cheapest = cheapest.map(|(_, k, i)| (k, i));
+    let mut order: Vec<(u128, u16, u16)> = Vec::with_capacity(n);
+    for pos in 0..n {
+        let (jpt, lat, i) = at(pos);
+        let k = (key(jpt, lat), i);
+        let below_first = match (first, first_jpt) {
+            (Some((_, _, f_pos)), Some(f_jpt)) => pos == f_pos || jpt < f_jpt,
             _ => true,
         };
         let not_after_cheapest = cheapest.is_none_or(|e| k <= e);
         if below_first && not_after_cheapest {
-            order.push((k.0, k.1, at as u16));
+            order.push((k.0, k.1, pos as u16));
         }
     }
+    drop_behind_pivots(&mut order, |pos| at(usize::from(pos)).0);
     order.sort_unstable();
     let mut kept = Vec::new();
     let mut best_jpt = f64::INFINITY;
-    for (_, _, at) in order {
-        let jpt = candidates[usize::from(at)].1.est_jpt;
+    for (_, _, pos) in order {
+        let jpt = at(usize::from(pos)).0;
         if jpt < best_jpt {
             best_jpt = jpt;
-            kept.push(usize::from(at));
+            kept.push(usize::from(pos));
         }
     }
     kept
+}
+
+/// Drops survivors the sweep cannot keep, before the sort: any point q removes every p after it in sort order
+/// whose energy is not below q's (when the sweep reaches p its running minimum is already ≤ q's energy), so a
+/// few well-placed pivots — the minimisers of `energy + w × latency` for weights spread over the range of
+/// trade-off slopes, each on or near the frontier — leave little more than the frontier to sort. Which pivots
+/// are chosen changes only the speed, never the result.
+fn drop_behind_pivots(order: &mut Vec<(u128, u16, u16)>, jpt_at: impl Fn(u16) -> f64) {
+    const WORTH_IT: usize = 24;
+    if order.len() < WORTH_IT {
+        return;
+    }
+    // Latency back from the packed key's high half (the inverse of `total_order_key`).
+    let lat_of = |k: u128| from_total_order_key((k >> 64) as u64);
+    let mut lo = (f64::INFINITY, f64::INFINITY);
+    let mut hi = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for &(k, _, pos) in order.iter() {
+        let (lat, jpt) = (lat_of(k), jpt_at(pos));
+        if lat.is_finite() && jpt.is_finite() {
+            lo = (lo.0.min(lat), lo.1.min(jpt));
+            hi = (hi.0.max(lat), hi.1.max(jpt));
+        }
+    }
+    let (lat_span, jpt_span) = (hi.0 - lo.0, hi.1 - lo.1);
+    if !(lat_span > 0.0 && jpt_span > 0.0 && lat_span.is_finite() && jpt_span.is_finite()) {
+        return;
+    }
+    let slope = jpt_span / lat_span;
+    let mut pivots = [(0u128, 0u16, 0.0f64); 5];
+    let mut n = 0;
+    for w in [0.125, 0.5, 1.0, 2.0, 8.0] {
+        let weight = slope * w;
+        let best = order
+            .iter()
+            .map(|&(k, i, pos)| (jpt_at(pos) + weight * lat_of(k), k, i, pos))
+            .filter(|(score, ..)| score.is_finite())
+            .min_by(|a, b| a.0.total_cmp(&b.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+        if let Some((_, k, i, pos)) = best {
+            pivots[n] = (k, i, jpt_at(pos));
+            n += 1;
+        }
+    }
+    let pivots = &pivots[..n];
+    order.retain(|&(k, i, pos)| {
+        let jpt = jpt_at(pos);
+        !pivots.iter().any(|&(pk, pi, pj)| (pk, pi) < (k, i) && pj <= jpt)
+    });
+}
+
+/// The f64 whose [`total_order_key`] is `key`.
+fn from_total_order_key(key: u64) -> f64 {
+    let key = key ^ (1 << 63);
+    let bits = key as i64;
+    f64::from_bits((bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64)
 }
 
 /// An unsigned key that orders f64s exactly as [`f64::total_cmp`] does (the same bit transform, then the
@@ -83,7 +153,7 @@ fn total_order_key(x: f64) -> u64 {
     (key as u64) ^ (1 << 63)
 }
 
-/// The feasible points of `evaluated` as `(index, cost)`, in index order: what every rule reads.
+/// The feasible points of `evaluated` as `(index, cost)`, in index order.
 pub fn feasible<R>(evaluated: &[Evaluated<R>]) -> Vec<(u16, Cost)> {
     let mut out = Vec::with_capacity(evaluated.len());
     out.extend(evaluated.iter().filter_map(|e| e.cost().map(|c| (e.point.index, c))));
@@ -94,65 +164,94 @@ pub fn feasible<R>(evaluated: &[Evaluated<R>]) -> Vec<(u16, Cost)> {
 /// its fastest point (the one closest to meeting the SLO). Ties go to the lower index. `feasible` as
 /// [`feasible`] returns it.
 pub fn best_of_precision(feasible: &[(u16, Cost)], precision: riir_dialect::Precision, slo_ms: f64) -> Option<u16> {
-    let mine = || feasible.iter().filter(move |(i, _)| precision_of(*i) == precision);
-    let by = |key: fn(&Cost, &Cost) -> Ordering| {
-        move |a: &&(u16, Cost), b: &&(u16, Cost)| key(&a.1, &b.1).then(a.0.cmp(&b.0))
-    };
-    mine()
-        .filter(|(_, c)| within_slo(c, slo_ms))
-        .min_by(by(Cost::cmp_energy_then_latency))
-        .or_else(|| {
-            mine().min_by(by(|a, b| {
-                a.est_lat_ms
-                    .total_cmp(&b.est_lat_ms)
-                    .then(a.est_jpt.total_cmp(&b.est_jpt))
-            }))
-        })
-        .map(|(i, _)| *i)
+    best_of_precision_in(&CostTable::from_feasible(feasible), precision, slo_ms)
 }
 
-/// Decreasing energy, then increasing latency, then index: the frontier's order.
-fn by_decreasing_energy(a: &(u16, Cost), b: &(u16, Cost)) -> Ordering {
-    b.1.est_jpt
-        .total_cmp(&a.1.est_jpt)
-        .then(a.1.est_lat_ms.total_cmp(&b.1.est_lat_ms))
-        .then(a.0.cmp(&b.0))
+/// [`best_of_precision`] on a cost table.
+fn best_of_precision_in(t: &CostTable, precision: riir_dialect::Precision, slo_ms: f64) -> Option<u16> {
+    // Precision varies slowest in index order, so its feasible points are one run of the sorted list.
+    let f = &t.feasible;
+    let lo = f.partition_point(|&i| precision_of(i) < precision);
+    let hi = lo + f[lo..].partition_point(|&i| precision_of(i) == precision);
+    let mine = &f[lo..hi];
+    let energy_then_latency = |a: &u16, b: &u16| {
+        t.jpt[usize::from(*a)]
+            .total_cmp(&t.jpt[usize::from(*b)])
+            .then(t.lat_ms[usize::from(*a)].total_cmp(&t.lat_ms[usize::from(*b)]))
+            .then(a.cmp(b))
+    };
+    let latency_then_energy = |a: &u16, b: &u16| {
+        t.lat_ms[usize::from(*a)]
+            .total_cmp(&t.lat_ms[usize::from(*b)])
+            .then(t.jpt[usize::from(*a)].total_cmp(&t.jpt[usize::from(*b)]))
+            .then(a.cmp(b))
+    };
+    let bound = slo_ms * SLO_SLACK;
+    mine.iter()
+        .filter(|&&i| t.lat_ms[usize::from(i)] <= bound)
+        .min_by(|a, b| energy_then_latency(a, b))
+        .or_else(|| mine.iter().min_by(|a, b| latency_then_energy(a, b)))
+        .copied()
 }
 
 /// All three rules, then [`thin`]. Returns point indices of the frontier sorted by decreasing energy (plan A
 /// first), ties by increasing latency, then index.
 pub fn prune<R>(evaluated: &[Evaluated<R>], slo_ms: f64) -> Vec<u16> {
-    prune_feasible(&feasible(evaluated), slo_ms)
-        .into_iter()
-        .map(|(i, _)| i)
-        .collect()
+    prune_table(&CostTable::from_evaluated(evaluated), slo_ms)
 }
 
 /// [`prune`] on the feasible points (as [`feasible`] returns them), keeping each point's cost.
 pub fn prune_feasible(feasible: &[(u16, Cost)], slo_ms: f64) -> Vec<(u16, Cost)> {
-    let mut candidates: Vec<(u16, Cost)> = Vec::with_capacity(feasible.len());
-    candidates.extend(feasible.iter().copied().filter(|(_, c)| within_slo(c, slo_ms)));
-    let mut frontier: Vec<(u16, Cost)> = non_dominated(&candidates).into_iter().map(|i| candidates[i]).collect();
+    let t = CostTable::from_feasible(feasible);
+    prune_table(&t, slo_ms).into_iter().map(|i| (i, t.cost(i))).collect()
+}
+
+/// [`prune`] on a kernel's cost table: what the search runs.
+pub fn prune_table(t: &CostTable, slo_ms: f64) -> Vec<u16> {
+    let bound = slo_ms * SLO_SLACK;
+    let mut candidates: Vec<u16> = Vec::with_capacity(t.feasible.len());
+    // Rule (1), as `within_slo`.
+    candidates.extend(
+        t.feasible
+            .iter()
+            .copied()
+            .filter(|&i| t.lat_ms[usize::from(i)] <= bound),
+    );
+    let at = |pos: usize| {
+        let i = candidates[pos];
+        (t.jpt[usize::from(i)], t.lat_ms[usize::from(i)], i)
+    };
+    let mut frontier: Vec<u16> = sweep(candidates.len(), at)
+        .into_iter()
+        .map(|pos| candidates[pos])
+        .collect();
+    // Decreasing energy, then increasing latency, then index: the frontier's order.
+    let by_decreasing_energy = |a: &u16, b: &u16| {
+        let (a, b) = (*a, *b);
+        t.jpt[usize::from(b)]
+            .total_cmp(&t.jpt[usize::from(a)])
+            .then(t.lat_ms[usize::from(a)].total_cmp(&t.lat_ms[usize::from(b)]))
+            .then(a.cmp(&b))
+    };
     frontier.sort_unstable_by(by_decreasing_energy);
     // One representative per precision: on the frontier already, its lowest-energy point there; otherwise
     // rule 3's pick, which joins the frontier.
     let mut representatives = Vec::new();
     for precision in PRECISIONS {
-        let on_frontier = frontier.iter().rev().find(|(i, _)| precision_of(*i) == precision);
+        let on_frontier = frontier.iter().rev().find(|&&i| precision_of(i) == precision);
         match on_frontier {
-            Some(&(i, _)) => representatives.push(i),
+            Some(&i) => representatives.push(i),
             None => {
-                if let Some(best) = best_of_precision(feasible, precision, slo_ms) {
+                if let Some(best) = best_of_precision_in(t, precision, slo_ms) {
                     representatives.push(best);
-                    let cost = feasible[feasible.partition_point(|(i, _)| *i < best)].1;
-                    frontier.push((best, cost));
+                    frontier.push(best);
                 }
             }
         }
     }
     frontier.sort_unstable_by(by_decreasing_energy);
-    let kept = thin(frontier.iter().map(|(i, _)| *i).collect(), &representatives, MAX_PLANS);
-    frontier.retain(|(i, _)| kept.contains(i));
+    let kept = thin(frontier.clone(), &representatives, MAX_PLANS);
+    frontier.retain(|i| kept.contains(i));
     frontier
 }
 
@@ -204,6 +303,11 @@ mod tests {
     #[test]
     fn total_order_key_orders_as_total_cmp() {
         for a in ODD_F64 {
+            assert_eq!(
+                from_total_order_key(total_order_key(a)).to_bits(),
+                a.to_bits(),
+                "{a:?} round trip"
+            );
             for b in ODD_F64 {
                 assert_eq!(
                     total_order_key(a).cmp(&total_order_key(b)),

@@ -6,10 +6,11 @@
 //! it runs per step). The shares of a whole step add up to the SLO, and an op that is inherently slow gets a
 //! proportionally larger share. Rule (1) of pruning applies to the share.
 
-use crate::cache::{FrontierCache, KernelKey, Points, Priced};
-use crate::cost::{Cost, Evaluated};
+use crate::cache::{FrontierCache, KernelKey, Points};
+use crate::cost::Cost;
 use crate::frontier::{evaluate, Frontier};
 use crate::memory::Work;
+use crate::priced::Priced;
 use crate::space::{Axes, Point};
 use riir_dialect::KernelClass;
 use std::collections::BTreeSet;
@@ -74,12 +75,12 @@ impl fmt::Display for SearchError {
 
 impl std::error::Error for SearchError {}
 
-fn fastest_or_error<R: fmt::Display>(kernel: &KernelKey, points: &Priced<R>) -> Result<Cost, SearchError> {
-    points.fastest.ok_or_else(|| SearchError::NoFeasiblePoint {
+fn fastest_or_error<R: Clone + fmt::Display>(kernel: &KernelKey, points: &Priced<R>) -> Result<Cost, SearchError> {
+    points.fastest().ok_or_else(|| SearchError::NoFeasiblePoint {
         kernel: kernel.clone(),
         reasons: points
             .iter()
-            .filter_map(|e| e.outcome.as_ref().err().map(|r| r.to_string()))
+            .filter_map(|e| e.outcome.err().map(|r| r.to_string()))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect(),
@@ -97,14 +98,16 @@ pub fn search_module<R, F>(
     price: F,
 ) -> Result<Vec<OpSearch<R>>, SearchError>
 where
-    R: Send + Sync + fmt::Display,
+    R: Send + Sync + Clone + fmt::Display,
     F: Fn(&KernelSpec, &Point) -> Result<Cost, R> + Sync,
 {
-    search_module_by_kernel(cache, slo_ms, ops, step, |k| evaluate(axes, |p| price(k, p)))
+    search_module_by_kernel(cache, slo_ms, ops, step, |k| {
+        Priced::from_evaluated(axes, evaluate(axes, |p| price(k, p)))
+    })
 }
 
-/// [`search_module`] with a pricer of whole kernels: `price_kernel` returns a kernel's 720 priced points in
-/// index order (as [`evaluate`] does; e.g. [`crate::Pricer::price_kernel`]). It is called from many threads,
+/// [`search_module`] with a pricer of whole kernels: `price_kernel` returns a kernel's 720 priced points
+/// (e.g. [`crate::Pricer::price_kernel`]). It is called from many threads,
 /// at most once per distinct kernel key.
 pub fn search_module_by_kernel<R, F>(
     cache: &FrontierCache<R>,
@@ -114,8 +117,8 @@ pub fn search_module_by_kernel<R, F>(
     price_kernel: F,
 ) -> Result<Vec<OpSearch<R>>, SearchError>
 where
-    R: Send + Sync + fmt::Display,
-    F: Fn(&KernelSpec) -> Vec<Evaluated<R>> + Sync,
+    R: Send + Sync + Clone + fmt::Display,
+    F: Fn(&KernelSpec) -> Priced<R> + Sync,
 {
     if !(slo_ms.is_finite() && slo_ms > 0.0) {
         return Err(SearchError::BadSlo(slo_ms));

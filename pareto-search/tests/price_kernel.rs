@@ -84,6 +84,7 @@ fn price_kernel_equals_price_at_every_point() {
                     let batch = pricer.price_kernel(&spec, &axes);
                     assert_eq!(batch.len(), POINTS_PER_KERNEL);
                     for (i, got) in batch.iter().enumerate() {
+                        let got = &got;
                         let point = axes.point(i);
                         let want = Evaluated::new(point, pricer.price(&spec, &point));
                         assert_eq!(bits(got), bits(&want), "{} {form} {:?}", sku.id, spec.key);
