@@ -357,19 +357,33 @@ impl<M: EnergyModel> Pricer<'_, M> {
                         .predict_grid(self.sku, &model_work(vw.latency, precision), &grid, &mut latency);
                 }
                 let timing = if hides_latency { &latency } else { &energy };
+                // Per-token figures of all 36 points in straight-line passes (vectorised), then the outcomes.
                 let link_bits = vw.energy.link_bytes * 8.0;
+                let (joules, link_joules) = (
+                    &energy.joules[..OPERATING_POINTS],
+                    &energy.link_joules[..OPERATING_POINTS],
+                );
+                let latency_s = &timing.latency_s[..OPERATING_POINTS];
+                let mut jpt = [0.0; OPERATING_POINTS];
+                let mut lat_ms = [0.0; OPERATING_POINTS];
+                let mut link_pj_per_bit = [0.0; OPERATING_POINTS];
+                for j in 0..OPERATING_POINTS {
+                    jpt[j] = per_token(joules[j]);
+                    lat_ms[j] = latency_s[j] * 1e3;
+                    link_pj_per_bit[j] = if link_bits > 0.0 {
+                        link_joules[j] / link_bits * 1e12
+                    } else {
+                        0.0
+                    };
+                }
                 for j in 0..OPERATING_POINTS {
                     let priced = match (energy.status[j], timing.status[j]) {
                         (Err(e), _) | (Ok(()), Err(e)) => Err(Reason::Model(e)),
                         (Ok(()), Ok(())) => Ok(Cost {
-                            est_jpt: per_token(energy.joules[j]),
-                            est_lat_ms: timing.latency_s[j] * 1e3,
+                            est_jpt: jpt[j],
+                            est_lat_ms: lat_ms[j],
                             est_power_w: energy.board_power_w[j],
-                            link_pj_per_bit: if link_bits > 0.0 {
-                                energy.link_joules[j] / link_bits * 1e12
-                            } else {
-                                0.0
-                            },
+                            link_pj_per_bit: link_pj_per_bit[j],
                         }),
                     };
                     out.set(index(j), priced);

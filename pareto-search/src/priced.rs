@@ -92,6 +92,8 @@ impl CostTable {
 /// What became of a point.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum Status {
+    /// Not priced yet (only while building).
+    Unpriced,
     Feasible,
     /// The pricer returned a NaN, infinite or negative cost (kept in the cost columns).
     InvalidCost,
@@ -114,7 +116,7 @@ pub struct Priced<R> {
 pub struct PricedBuilder<R> {
     axes: Axes,
     costs: CostTable,
-    status: Vec<Option<Status>>,
+    status: Vec<Status>,
     rejected: Vec<R>,
     pushed: usize,
 }
@@ -131,7 +133,7 @@ impl<R> PricedBuilder<R> {
                 link_pj_per_bit: vec![f64::NAN; n],
                 feasible: Vec::with_capacity(n),
             },
-            status: vec![None; n],
+            status: vec![Status::Unpriced; n],
             rejected: Vec::new(),
             pushed: 0,
         }
@@ -158,7 +160,7 @@ impl<R> PricedBuilder<R> {
                 Status::Rejected((self.rejected.len() - 1) as u16)
             }
         };
-        self.status[index] = Some(status);
+        self.status[index] = status;
     }
 
     /// The next point's outcome, in index order.
@@ -169,12 +171,10 @@ impl<R> PricedBuilder<R> {
     }
 
     pub fn finish(mut self) -> Priced<R> {
-        let status: Vec<Status> = self
-            .status
-            .iter()
-            .enumerate()
-            .map(|(i, s)| s.unwrap_or_else(|| panic!("point {i} was never priced")))
-            .collect();
+        if let Some(i) = self.status.iter().position(|s| *s == Status::Unpriced) {
+            panic!("point {i} was never priced");
+        }
+        let status = self.status;
         self.costs.feasible.extend(
             status
                 .iter()
@@ -251,6 +251,7 @@ impl<R: Clone> Priced<R> {
             Status::Feasible => Ok(self.costs.cost(i as u16)),
             Status::InvalidCost => Err(Infeasible::InvalidCost(self.costs.cost(i as u16))),
             Status::Rejected(k) => Err(Infeasible::Rejected(self.rejected[usize::from(k)].clone())),
+            Status::Unpriced => unreachable!("`PricedBuilder::finish` checks every point was priced"),
         };
         Evaluated { point, outcome }
     }
@@ -292,6 +293,16 @@ mod tests {
         assert_eq!(priced.cost(3), Some(Cost::new(3.0, 0.25)));
         assert_eq!(priced.cost(4), None, "an invalid cost is not feasible");
         assert_eq!(priced.fastest(), Some(Cost::new(717.0, 1.0 / 718.0)));
+    }
+
+    #[test]
+    #[should_panic(expected = "point 719 was never priced")]
+    fn a_kernel_missing_a_point_is_a_bug_not_a_result() {
+        let mut b = PricedBuilder::<&str>::new(&axes());
+        for _ in 0..719 {
+            b.push(Ok(Cost::new(1.0, 1.0)));
+        }
+        b.finish();
     }
 
     #[test]

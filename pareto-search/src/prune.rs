@@ -47,13 +47,15 @@ fn sweep(n: usize, at: impl Fn(usize) -> (f64, f64, u16)) -> Vec<usize> {
     // are dropped before sorting: a point after F in order with energy not below F's is never below the
     // sweep's running minimum (≤ F's energy once F is swept), nor is a point after E, the first non-NaN energy
     // minimum in total order (the running minimum is ≤ E's energy from E on). A NaN energy never survives.
-    let mut first: Option<(u128, u16, usize)> = None;
+    let mut order: Vec<(u128, u16, u16)> = Vec::with_capacity(n);
+    let mut first: Option<(u128, u16, u16)> = None;
     let mut cheapest: Option<(u64, u128, u16)> = None;
     for pos in 0..n {
         let (jpt, lat, i) = at(pos);
         let k = key(jpt, lat);
-        if first.is_none_or(|f| (k, i, pos) < f) {
-            first = Some((k, i, pos));
+        let entry = (k, i, pos as u16);
+        if first.is_none_or(|f| entry < f) {
+            first = Some(entry);
         }
         if !jpt.is_nan() {
             let e = (total_order_key(jpt), k, i);
@@ -61,23 +63,18 @@ fn sweep(n: usize, at: impl Fn(usize) -> (f64, f64, u16)) -> Vec<usize> {
                 cheapest = Some(e);
             }
         }
+        order.push(entry);
     }
-    let first_jpt = first.map(|(_, _, pos)| at(pos).0).filter(|j| !j.is_nan());
+    let first_jpt = first.map(|(_, _, pos)| at(usize::from(pos)).0).filter(|j| !j.is_nan());
     let cheapest = cheapest.map(|(_, k, i)| (k, i));
-    let mut order: Vec<(u128, u16, u16)> = Vec::with_capacity(n);
-    for pos in 0..n {
-        let (jpt, lat, i) = at(pos);
-        let k = (key(jpt, lat), i);
+    order.retain(|&(k, i, pos)| {
         let below_first = match (first, first_jpt) {
-            (Some((_, _, f_pos)), Some(f_jpt)) => pos == f_pos || jpt < f_jpt,
+            (Some((_, _, f_pos)), Some(f_jpt)) => pos == f_pos || at(usize::from(pos)).0 < f_jpt,
             _ => true,
         };
-        let not_after_cheapest = cheapest.is_none_or(|e| k <= e);
-        if below_first && not_after_cheapest {
-            order.push((k.0, k.1, pos as u16));
-        }
-    }
-    drop_behind_pivots(&mut order, |pos| at(usize::from(pos)).0);
+        let not_after_cheapest = cheapest.is_none_or(|e| (k, i) <= e);
+        below_first && not_after_cheapest
+    });
     order.sort_unstable();
     let mut kept = Vec::new();
     let mut best_jpt = f64::INFINITY;
@@ -91,63 +88,9 @@ fn sweep(n: usize, at: impl Fn(usize) -> (f64, f64, u16)) -> Vec<usize> {
     kept
 }
 
-/// Drops survivors the sweep cannot keep, before the sort: any point q removes every p after it in sort order
-/// whose energy is not below q's (when the sweep reaches p its running minimum is already ≤ q's energy), so a
-/// few well-placed pivots — the minimisers of `energy + w × latency` for weights spread over the range of
-/// trade-off slopes, each on or near the frontier — leave little more than the frontier to sort. Which pivots
-/// are chosen changes only the speed, never the result.
-fn drop_behind_pivots(order: &mut Vec<(u128, u16, u16)>, jpt_at: impl Fn(u16) -> f64) {
-    const WORTH_IT: usize = 24;
-    if order.len() < WORTH_IT {
-        return;
-    }
-    // Latency back from the packed key's high half (the inverse of `total_order_key`).
-    let lat_of = |k: u128| from_total_order_key((k >> 64) as u64);
-    let mut lo = (f64::INFINITY, f64::INFINITY);
-    let mut hi = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-    for &(k, _, pos) in order.iter() {
-        let (lat, jpt) = (lat_of(k), jpt_at(pos));
-        if lat.is_finite() && jpt.is_finite() {
-            lo = (lo.0.min(lat), lo.1.min(jpt));
-            hi = (hi.0.max(lat), hi.1.max(jpt));
-        }
-    }
-    let (lat_span, jpt_span) = (hi.0 - lo.0, hi.1 - lo.1);
-    if !(lat_span > 0.0 && jpt_span > 0.0 && lat_span.is_finite() && jpt_span.is_finite()) {
-        return;
-    }
-    let slope = jpt_span / lat_span;
-    let mut pivots = [(0u128, 0u16, 0.0f64); 5];
-    let mut n = 0;
-    for w in [0.125, 0.5, 1.0, 2.0, 8.0] {
-        let weight = slope * w;
-        let best = order
-            .iter()
-            .map(|&(k, i, pos)| (jpt_at(pos) + weight * lat_of(k), k, i, pos))
-            .filter(|(score, ..)| score.is_finite())
-            .min_by(|a, b| a.0.total_cmp(&b.0).then((a.1, a.2).cmp(&(b.1, b.2))));
-        if let Some((_, k, i, pos)) = best {
-            pivots[n] = (k, i, jpt_at(pos));
-            n += 1;
-        }
-    }
-    let pivots = &pivots[..n];
-    order.retain(|&(k, i, pos)| {
-        let jpt = jpt_at(pos);
-        !pivots.iter().any(|&(pk, pi, pj)| (pk, pi) < (k, i) && pj <= jpt)
-    });
-}
-
-/// The f64 whose [`total_order_key`] is `key`.
-fn from_total_order_key(key: u64) -> f64 {
-    let key = key ^ (1 << 63);
-    let bits = key as i64;
-    f64::from_bits((bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64)
-}
-
 /// An unsigned key that orders f64s exactly as [`f64::total_cmp`] does (the same bit transform, then the
 /// sign bit flipped so that unsigned order is the signed one).
-fn total_order_key(x: f64) -> u64 {
+pub(crate) fn total_order_key(x: f64) -> u64 {
     let bits = x.to_bits() as i64;
     let key = bits ^ ((((bits >> 63) as u64) >> 1) as i64);
     (key as u64) ^ (1 << 63)
@@ -174,24 +117,28 @@ fn best_of_precision_in(t: &CostTable, precision: riir_dialect::Precision, slo_m
     let lo = f.partition_point(|&i| precision_of(i) < precision);
     let hi = lo + f[lo..].partition_point(|&i| precision_of(i) == precision);
     let mine = &f[lo..hi];
-    let energy_then_latency = |a: &u16, b: &u16| {
-        t.jpt[usize::from(*a)]
-            .total_cmp(&t.jpt[usize::from(*b)])
-            .then(t.lat_ms[usize::from(*a)].total_cmp(&t.lat_ms[usize::from(*b)]))
-            .then(a.cmp(b))
-    };
-    let latency_then_energy = |a: &u16, b: &u16| {
-        t.lat_ms[usize::from(*a)]
-            .total_cmp(&t.lat_ms[usize::from(*b)])
-            .then(t.jpt[usize::from(*a)].total_cmp(&t.jpt[usize::from(*b)]))
-            .then(a.cmp(b))
-    };
     let bound = slo_ms * SLO_SLACK;
+    // Keys ordered as `total_cmp`.
+    let key = |i: u16| {
+        (
+            total_order_key(t.jpt[usize::from(i)]),
+            total_order_key(t.lat_ms[usize::from(i)]),
+        )
+    };
     mine.iter()
         .filter(|&&i| t.lat_ms[usize::from(i)] <= bound)
-        .min_by(|a, b| energy_then_latency(a, b))
-        .or_else(|| mine.iter().min_by(|a, b| latency_then_energy(a, b)))
-        .copied()
+        .map(|&i| (key(i), i))
+        .min()
+        .map(|(_, i)| i)
+        .or_else(|| {
+            mine.iter()
+                .map(|&i| {
+                    let (jpt, lat) = key(i);
+                    (lat, jpt, i)
+                })
+                .min()
+                .map(|(.., i)| i)
+        })
 }
 
 /// All three rules, then [`thin`]. Returns point indices of the frontier sorted by decreasing energy (plan A
@@ -303,11 +250,6 @@ mod tests {
     #[test]
     fn total_order_key_orders_as_total_cmp() {
         for a in ODD_F64 {
-            assert_eq!(
-                from_total_order_key(total_order_key(a)).to_bits(),
-                a.to_bits(),
-                "{a:?} round trip"
-            );
             for b in ODD_F64 {
                 assert_eq!(
                     total_order_key(a).cmp(&total_order_key(b)),
