@@ -47,15 +47,13 @@ fn sweep(n: usize, at: impl Fn(usize) -> (f64, f64, u16)) -> Vec<usize> {
     // are dropped before sorting: a point after F in order with energy not below F's is never below the
     // sweep's running minimum (≤ F's energy once F is swept), nor is a point after E, the first non-NaN energy
     // minimum in total order (the running minimum is ≤ E's energy from E on). A NaN energy never survives.
-    let mut order: Vec<(u128, u16, u16)> = Vec::with_capacity(n);
-    let mut first: Option<(u128, u16, u16)> = None;
+    let mut first: Option<(u128, u16, usize)> = None;
     let mut cheapest: Option<(u64, u128, u16)> = None;
     for pos in 0..n {
         let (jpt, lat, i) = at(pos);
         let k = key(jpt, lat);
-        let entry = (k, i, pos as u16);
-        if first.is_none_or(|f| entry < f) {
-            first = Some(entry);
+        if first.is_none_or(|f| (k, i, pos) < f) {
+            first = Some((k, i, pos));
         }
         if !jpt.is_nan() {
             let e = (total_order_key(jpt), k, i);
@@ -63,18 +61,25 @@ fn sweep(n: usize, at: impl Fn(usize) -> (f64, f64, u16)) -> Vec<usize> {
                 cheapest = Some(e);
             }
         }
-        order.push(entry);
     }
-    let first_jpt = first.map(|(_, _, pos)| at(usize::from(pos)).0).filter(|j| !j.is_nan());
+    let first_jpt = first.map(|(_, _, pos)| at(pos).0).filter(|j| !j.is_nan());
     let cheapest = cheapest.map(|(_, k, i)| (k, i));
-    order.retain(|&(k, i, pos)| {
+    // Second pass: only the few survivors are keyed and kept (one kernel's are 1-16 of hundreds).
+    let mut order: Vec<(u128, u16, u16)> = Vec::new();
+    for pos in 0..n {
+        let (jpt, lat, i) = at(pos);
         let below_first = match (first, first_jpt) {
-            (Some((_, _, f_pos)), Some(f_jpt)) => pos == f_pos || at(usize::from(pos)).0 < f_jpt,
+            (Some((_, _, f_pos)), Some(f_jpt)) => pos == f_pos || jpt < f_jpt,
             _ => true,
         };
-        let not_after_cheapest = cheapest.is_none_or(|e| (k, i) <= e);
-        below_first && not_after_cheapest
-    });
+        if !below_first {
+            continue;
+        }
+        let k = (key(jpt, lat), i);
+        if cheapest.is_none_or(|e| k <= e) {
+            order.push((k.0, k.1, pos as u16));
+        }
+    }
     order.sort_unstable();
     let mut kept = Vec::new();
     let mut best_jpt = f64::INFINITY;
@@ -90,7 +95,7 @@ fn sweep(n: usize, at: impl Fn(usize) -> (f64, f64, u16)) -> Vec<usize> {
 
 /// An unsigned key that orders f64s exactly as [`f64::total_cmp`] does (the same bit transform, then the
 /// sign bit flipped so that unsigned order is the signed one).
-pub(crate) fn total_order_key(x: f64) -> u64 {
+fn total_order_key(x: f64) -> u64 {
     let bits = x.to_bits() as i64;
     let key = bits ^ ((((bits >> 63) as u64) >> 1) as i64);
     (key as u64) ^ (1 << 63)
@@ -117,28 +122,24 @@ fn best_of_precision_in(t: &CostTable, precision: riir_dialect::Precision, slo_m
     let lo = f.partition_point(|&i| precision_of(i) < precision);
     let hi = lo + f[lo..].partition_point(|&i| precision_of(i) == precision);
     let mine = &f[lo..hi];
-    let bound = slo_ms * SLO_SLACK;
-    // Keys ordered as `total_cmp`.
-    let key = |i: u16| {
-        (
-            total_order_key(t.jpt[usize::from(i)]),
-            total_order_key(t.lat_ms[usize::from(i)]),
-        )
+    let energy_then_latency = |a: &u16, b: &u16| {
+        t.jpt[usize::from(*a)]
+            .total_cmp(&t.jpt[usize::from(*b)])
+            .then(t.lat_ms[usize::from(*a)].total_cmp(&t.lat_ms[usize::from(*b)]))
+            .then(a.cmp(b))
     };
+    let latency_then_energy = |a: &u16, b: &u16| {
+        t.lat_ms[usize::from(*a)]
+            .total_cmp(&t.lat_ms[usize::from(*b)])
+            .then(t.jpt[usize::from(*a)].total_cmp(&t.jpt[usize::from(*b)]))
+            .then(a.cmp(b))
+    };
+    let bound = slo_ms * SLO_SLACK;
     mine.iter()
         .filter(|&&i| t.lat_ms[usize::from(i)] <= bound)
-        .map(|&i| (key(i), i))
-        .min()
-        .map(|(_, i)| i)
-        .or_else(|| {
-            mine.iter()
-                .map(|&i| {
-                    let (jpt, lat) = key(i);
-                    (lat, jpt, i)
-                })
-                .min()
-                .map(|(.., i)| i)
-        })
+        .min_by(|a, b| energy_then_latency(a, b))
+        .or_else(|| mine.iter().min_by(|a, b| latency_then_energy(a, b)))
+        .copied()
 }
 
 /// All three rules, then [`thin`]. Returns point indices of the frontier sorted by decreasing energy (plan A
