@@ -18,6 +18,15 @@ impl PhysicalCoefficients {
     /// power.
     pub fn predict_grid(&self, sku: &Sku, work: &KernelWork, grid: &OperatingGrid, out: &mut PredictionBatch) {
         out.reset(GRID_POINTS);
+        // `Sku::check`'s rules in its order; only the middle ones depend on the point.
+        let work_checked = sku.check_work(work);
+        let footprint_checked = sku.check_footprint(work);
+        if let Err(e) = work_checked {
+            // The work itself cannot run (e.g. fp4 on a SKU without fp4 units): every point fails the same first
+            // rule, and there is nothing to estimate.
+            out.status.fill(Err(e));
+            return;
+        }
         let class = self.class_terms(work.class);
         let lat = class.latency_vector();
         let mut coefficients = self.energy_vector();
@@ -53,9 +62,6 @@ impl PhysicalCoefficients {
             let transitions = wakes.then_some((awake_w - parked_w) * awake_s + 2.0 * sku.transition_uj * 1e-6);
             (wake_s, parked_w, transitions)
         });
-        // `Sku::check`'s rules in its order; only the middle ones depend on the point.
-        let work_checked = sku.check_work(work);
-        let footprint_checked = sku.check_footprint(work);
         for j in 0..GRID_POINTS {
             out.status[j] = work_checked
                 .and_then(|()| sku.check_point(&grid.point(j)))

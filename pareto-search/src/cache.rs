@@ -126,7 +126,7 @@ pub type Points<R> = Arc<Priced<R>>;
 type FrontierKey = (KernelKey, u64);
 
 /// Fewest frontiers to prune that are worth spreading over the thread pool.
-const PARALLEL_PRUNE_MIN: usize = 256;
+const PARALLEL_PRUNE_MIN: usize = 8;
 
 /// The cache. `R` is the pricer's reason type.
 pub struct FrontierCache<R> {
@@ -211,8 +211,8 @@ impl<R: Send + Sync> FrontierCache<R> {
             s.frontier_misses += misses.len() as u64;
             misses
         };
-        // Pruning one kernel takes microseconds: below a few hundred, handing the work to the thread pool (and
-        // waking its threads) costs more than it saves.
+        // Pruning one kernel takes several microseconds: for a handful, waking the thread pool costs more than
+        // it saves.
         let prune = |&i: &usize| (i, Arc::new(frontier_of(&points[i], requests[i].1)));
         let pruned: Vec<(usize, Arc<Frontier>)> = if misses.len() < PARALLEL_PRUNE_MIN {
             misses.iter().map(prune).collect()

@@ -121,7 +121,7 @@ pub struct PricedBuilder<R> {
     pushed: usize,
 }
 
-impl<R> PricedBuilder<R> {
+impl<R: PartialEq> PricedBuilder<R> {
     pub fn new(axes: &Axes) -> PricedBuilder<R> {
         let n = POINTS_PER_KERNEL;
         PricedBuilder {
@@ -156,7 +156,11 @@ impl<R> PricedBuilder<R> {
                 }
             }
             Err(r) => {
-                self.rejected.push(r);
+                // Rejections come in runs with one reason (a variant or precision the kernel cannot use): store
+                // each distinct run once.
+                if self.rejected.last() != Some(&r) {
+                    self.rejected.push(r);
+                }
                 Status::Rejected((self.rejected.len() - 1) as u16)
             }
         };
@@ -193,7 +197,7 @@ impl<R> PricedBuilder<R> {
     }
 }
 
-impl<R> Priced<R> {
+impl<R: PartialEq> Priced<R> {
     /// Points from records in index order (as [`crate::evaluate`] returns them).
     pub fn from_evaluated(axes: &Axes, evaluated: Vec<Evaluated<R>>) -> Priced<R> {
         let mut b = PricedBuilder::new(axes);
@@ -208,7 +212,9 @@ impl<R> Priced<R> {
         }
         b.finish()
     }
+}
 
+impl<R> Priced<R> {
     /// Points per kernel (720).
     pub fn len(&self) -> usize {
         self.status.len()

@@ -98,7 +98,7 @@ pub fn search_module<R, F>(
     price: F,
 ) -> Result<Vec<OpSearch<R>>, SearchError>
 where
-    R: Send + Sync + Clone + fmt::Display,
+    R: Send + Sync + Clone + PartialEq + fmt::Display,
     F: Fn(&KernelSpec, &Point) -> Result<Cost, R> + Sync,
 {
     search_module_by_kernel(cache, slo_ms, ops, step, |k| {
@@ -115,6 +115,24 @@ pub fn search_module_by_kernel<R, F>(
     ops: &[KernelSpec],
     step: &[(KernelSpec, f64)],
     price_kernel: F,
+) -> Result<Vec<OpSearch<R>>, SearchError>
+where
+    R: Send + Sync + Clone + fmt::Display,
+    F: Fn(&KernelSpec) -> Priced<R> + Sync,
+{
+    // Run the whole search on one of the pool's threads: its parallel steps (pricing, then pruning once the
+    // shares are known) then split work from inside the pool instead of each waking it from outside.
+    let mut result = None;
+    rayon::scope(|_| result = Some(search_in_pool(cache, slo_ms, ops, step, &price_kernel)));
+    result.expect("rayon::scope runs its closure")
+}
+
+fn search_in_pool<R, F>(
+    cache: &FrontierCache<R>,
+    slo_ms: f64,
+    ops: &[KernelSpec],
+    step: &[(KernelSpec, f64)],
+    price_kernel: &F,
 ) -> Result<Vec<OpSearch<R>>, SearchError>
 where
     R: Send + Sync + Clone + fmt::Display,
