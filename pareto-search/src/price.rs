@@ -342,7 +342,7 @@ impl<M: EnergyModel> Pricer<'_, M> {
                     Ok(vw) => vw,
                     Err(e) => {
                         for j in 0..OPERATING_POINTS {
-                            out.set(index(j), Err(Reason::Variant(e)));
+                            out.set_rejected(index(j), Reason::Variant(e));
                         }
                         continue;
                     }
@@ -377,16 +377,18 @@ impl<M: EnergyModel> Pricer<'_, M> {
                     };
                 }
                 for j in 0..OPERATING_POINTS {
-                    let priced = match (energy.status[j], timing.status[j]) {
-                        (Err(e), _) | (Ok(()), Err(e)) => Err(Reason::Model(e)),
-                        (Ok(()), Ok(())) => Ok(Cost {
-                            est_jpt: jpt[j],
-                            est_lat_ms: lat_ms[j],
-                            est_power_w: energy.board_power_w[j],
-                            link_pj_per_bit: link_pj_per_bit[j],
-                        }),
-                    };
-                    out.set(index(j), priced);
+                    match (energy.status[j], timing.status[j]) {
+                        (Err(e), _) | (Ok(()), Err(e)) => out.set_rejected(index(j), Reason::Model(e)),
+                        (Ok(()), Ok(())) => out.set_cost(
+                            index(j),
+                            Cost {
+                                est_jpt: jpt[j],
+                                est_lat_ms: lat_ms[j],
+                                est_power_w: energy.board_power_w[j],
+                                link_pj_per_bit: link_pj_per_bit[j],
+                            },
+                        ),
+                    }
                 }
             }
         }

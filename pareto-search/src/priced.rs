@@ -143,28 +143,35 @@ impl<R: PartialEq> PricedBuilder<R> {
     /// [`Evaluated::new`]).
     #[inline]
     pub fn set(&mut self, index: usize, priced: Result<Cost, R>) {
-        let status = match priced {
-            Ok(c) => {
-                self.costs.jpt[index] = c.est_jpt;
-                self.costs.lat_ms[index] = c.est_lat_ms;
-                self.costs.power_w[index] = c.est_power_w;
-                self.costs.link_pj_per_bit[index] = c.link_pj_per_bit;
-                if c.is_finite_nonnegative() {
-                    Status::Feasible
-                } else {
-                    Status::InvalidCost
-                }
-            }
-            Err(r) => {
-                // Rejections come in runs with one reason (a variant or precision the kernel cannot use): store
-                // each distinct run once.
-                if self.rejected.last() != Some(&r) {
-                    self.rejected.push(r);
-                }
-                Status::Rejected((self.rejected.len() - 1) as u16)
-            }
+        match priced {
+            Ok(c) => self.set_cost(index, c),
+            Err(r) => self.set_rejected(index, r),
+        }
+    }
+
+    /// Point `index` priced at `c` (feasible unless `c` is invalid).
+    #[inline(always)]
+    pub fn set_cost(&mut self, index: usize, c: Cost) {
+        self.costs.jpt[index] = c.est_jpt;
+        self.costs.lat_ms[index] = c.est_lat_ms;
+        self.costs.power_w[index] = c.est_power_w;
+        self.costs.link_pj_per_bit[index] = c.link_pj_per_bit;
+        self.status[index] = if c.is_finite_nonnegative() {
+            Status::Feasible
+        } else {
+            Status::InvalidCost
         };
-        self.status[index] = status;
+    }
+
+    /// Point `index` rejected for `reason`.
+    #[inline]
+    pub fn set_rejected(&mut self, index: usize, reason: R) {
+        // Rejections come in runs with one reason (a variant or precision the kernel cannot use): store each
+        // distinct run once.
+        if self.rejected.last() != Some(&reason) {
+            self.rejected.push(reason);
+        }
+        self.status[index] = Status::Rejected((self.rejected.len() - 1) as u16);
     }
 
     /// The next point's outcome, in index order.
