@@ -25,6 +25,7 @@ impl PhysicalCoefficients {
             // The work itself cannot run (e.g. fp4 on a SKU without fp4 units): every point fails the same first
             // rule, and there is nothing to estimate.
             out.status.fill(Err(e));
+            out.board_power_w.fill(0.0);
             return;
         }
         let class = self.class_terms(work.class);

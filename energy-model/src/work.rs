@@ -118,9 +118,10 @@ pub struct PredictionBatch {
     pub joules: Vec<f64>,
     pub latency_s: Vec<f64>,
     pub link_joules: Vec<f64>,
-    /// [`Prediction::board_power_w`] of each estimate: the power the board limit was checked against.
+    /// [`Prediction::board_power_w`] of each estimate: the power the board limit was checked against
+    /// (meaningful where the status is `Ok` or `OverPowerLimit`).
     pub board_power_w: Vec<f64>,
-    /// `Ok` for a feasible point, else why not (the estimate columns are meaningful only for `Ok`).
+    /// `Ok` for a feasible point, else why not (the other estimate columns are meaningful only for `Ok`).
     pub status: Vec<Result<(), Infeasible>>,
 }
 
@@ -134,7 +135,9 @@ impl PredictionBatch {
         self.status.is_empty()
     }
 
-    /// Empties the batch and makes room for `n` points, keeping the allocations.
+    /// Sizes the batch for `n` points, keeping the allocations. Values left from an earlier batch are not
+    /// cleared: every point's status is written again, and the estimate columns are meaningful only where the
+    /// status says so (see the fields).
     pub fn reset(&mut self, n: usize) {
         for column in [
             &mut self.joules,
@@ -142,10 +145,8 @@ impl PredictionBatch {
             &mut self.link_joules,
             &mut self.board_power_w,
         ] {
-            column.clear();
             column.resize(n, 0.0);
         }
-        self.status.clear();
         self.status.resize(n, Ok(()));
     }
 
