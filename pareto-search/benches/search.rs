@@ -1,4 +1,4 @@
-//! Whole-module search benchmark: the Llama-3-70B decode step (804 ops) on all four SKUs. Target ≤ 50 ms on the
+//! Whole-module search benchmark: the Llama-3-70B decode step (1124 ops) on all four SKUs. Target ≤ 50 ms on the
 //! 2-core CI machine; `cargo xtask bench` runs it beside the NumPy reimplementation (`bench/numpy_search.py`).
 
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -1,5 +1,5 @@
 //! The benchmark's workload, shared by `benches/search.rs` and `examples/bench_inputs.rs`: the Llama-3-70B
-//! decode step (batch 64, ctx 4096, tp 8; 804 ops) searched on all four shipped SKUs with the physical model,
+//! decode step (batch 64, ctx 4096, tp 8; 1124 ops) searched on all four shipped SKUs with the physical model,
 //! SLO 20 ms, each SKU with a fresh cache (repeated layers still hit it within the module, as in `riirc compile`).
 
 #![allow(dead_code)] // each includer uses part of it

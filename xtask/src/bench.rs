@@ -2,7 +2,7 @@
 //!
 //! 1. Exports the inputs (`pareto-search/examples/bench_inputs.rs` → `target/bench/search_inputs.json`).
 //! 2. Runs the criterion benchmarks `search/llama-3-70b-*` (`pareto-search/benches/search.rs`): the whole module
-//!    (804 ops) and the same inputs the script gets (the step's distinct kernels).
+//!    (1124 ops) and the same inputs the script gets (the step's distinct kernels).
 //! 3. Installs numpy with pip when it is missing, then runs `bench/numpy_search.py` on the exported inputs;
 //!    the script fails unless its frontiers have the same sizes as Rust's.
 //! 4. Prints both mean times and their ratio.
@@ -72,15 +72,16 @@ pub fn run(_args: &[String]) -> Result<(), String> {
     }
     let numpy_s = json_number(&stdout, "\"mean_s\":").ok_or_else(|| format!("no mean_s in: {stdout}"))?;
     let points_match = stdout.contains("\"points_match\": true");
+    let kernels = json_number(&stdout, "\"kernels\":").ok_or_else(|| format!("no kernels in: {stdout}"))?;
     println!("numpy result: {}", stdout.trim());
     println!();
     println!("Llama-3-70B decode step on 4 SKUs (criterion means; numpy: mean of 20 runs):");
     println!(
-        "  rust, whole module (804 ops -> kernels -> search)   {:>9.3} ms",
+        "  rust, whole module (ops -> kernels -> search)        {:>9.3} ms",
         module_s * 1e3
     );
     println!(
-        "  rust, same inputs as numpy (44 distinct kernels)     {:>9.3} ms",
+        "  rust, same inputs as numpy ({kernels:>3} distinct kernels)  {:>9.3} ms",
         rust_s * 1e3
     );
     println!(
