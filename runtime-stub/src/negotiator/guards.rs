@@ -51,9 +51,27 @@ pub fn link_energy(op: &PendingOp, f: &Frontier, p: usize, rack_pj_per_bit: f64)
 /// [`link_energy`] of a point whose link pJ/bit is `pj_per_bit`.
 #[inline]
 pub(super) fn link_energy_at(op: &PendingOp, f: &Frontier, pj_per_bit: f32, rack_pj_per_bit: f64) -> (f64, f64) {
-    let bits = f64::from(op.tokens) * f64::from(f.link_bits_per_token());
+    link_energy_of(
+        op.tokens,
+        f.link_bits_per_token(),
+        f.link_budget_pj_per_bit(),
+        pj_per_bit,
+        rack_pj_per_bit,
+    )
+}
+
+/// [`link_energy`] from the frontier's fields (read by the contract's final pass from the hull it chose from).
+#[inline]
+pub(super) fn link_energy_of(
+    tokens: u32,
+    bits_per_token: f32,
+    budget_pj_per_bit: f32,
+    pj_per_bit: f32,
+    rack_pj_per_bit: f64,
+) -> (f64, f64) {
+    let bits = f64::from(tokens) * f64::from(bits_per_token);
     if bits > 0.0 {
-        let budget = f64::from(f.link_budget_pj_per_bit()).min(rack_pj_per_bit);
+        let budget = f64::from(budget_pj_per_bit).min(rack_pj_per_bit);
         (bits * f64::from(pj_per_bit) * PJ, bits * budget * PJ)
     } else {
         (0.0, 0.0) // also avoids 0 × ∞ for ops without traffic and without a budget
@@ -77,7 +95,7 @@ pub(super) fn link_guard(
         let p = usize::from(slot.point);
         if f.sleep_substitute_of(p) != p && link_energy(op, f, p, rack_pj_per_bit).0 > 0.0 {
             order[m] = OrderSlot {
-                key: slot.weight,
+                key: super::weight(op),
                 index: i as u32,
             };
             m += 1;

@@ -26,10 +26,10 @@ pub(super) fn choose(
     budget: f64,
 ) {
     let n = ops.len();
-    for (i, (entry, slot)) in order[..n].iter_mut().zip(slots.iter()).enumerate() {
-        // Tightness = time left to the deadline; the weight is its inverse, already sanitised.
+    for (i, (entry, op)) in order[..n].iter_mut().zip(ops).enumerate() {
+        // Tightness = time left to the deadline: the inverse of the (sanitised) weight.
         *entry = OrderSlot {
-            key: 1.0 / slot.weight,
+            key: 1.0 / super::weight(op),
             index: i as u32,
         };
     }
