@@ -36,7 +36,7 @@
 //! bucket differ in efficiency by under (8 + 2.73)/512 octave (1.46 %); the old f32-bit buckets were 1/64 octave
 //! (1.1 %) wide with no cross-bucket error. The LP-gap test bounds the effect on the objective.
 
-use super::frontier::{Frontier, Hull, PlanClass, NO_SLOPE};
+use super::frontier::{Frontier, Hull, MAX_SLOPE, NO_SLOPE};
 use super::inputs::{Choice, PendingOp};
 use super::logscale::{self, FRAC_BITS, UNITS};
 use super::scratch::{OpSlot, BUCKETS};
@@ -55,7 +55,7 @@ const RATE_LOG_MIN: i32 = -74 * UNITS;
 const RATE_LOG_MAX: i32 = 12 * UNITS;
 
 const _: () = assert!(BIAS + RATE_LOG_MIN + NO_SLOPE as i32 + 1 >= 0);
-const _: () = assert!((BIAS + RATE_LOG_MAX + i16::MAX as i32) >> SHIFT < BUCKETS as i32);
+const _: () = assert!((BIAS + RATE_LOG_MAX + MAX_SLOPE) >> SHIFT < BUCKETS as i32);
 
 /// Rate log of an op without tokens: its upgrades cost nothing, so the final pass takes them all.
 const FREE: i32 = 1 << 28;
@@ -104,14 +104,21 @@ pub(super) fn add_upgrades(
     debug_assert!((BIAS + RATE_LOG_MIN..=BIAS + RATE_LOG_MAX).contains(&rate_log));
     let len = hull.len();
     if len >= 2 {
-        let slopes = &hull.slope_logs()[1..len];
-        let energy = &hull.energies()[1..len];
-        for (&s, &e) in slopes.iter().zip(energy) {
-            buckets[bucket(rate_log, s)] += tokens * e;
+        let (slopes, energy) = (hull.slope_logs(), hull.energies());
+        // Fixed trip counts, so the loop exits are never mispredicted (ops come in random frontier order, so their
+        // hull lengths are unpredictable): lanes 1..=8 always, 9..=15 only for long hulls. Lanes past the hull add
+        // 0.0 to buckets of their own (see `HullHead`), a no-op.
+        for k in 1..=8 {
+            buckets[bucket(rate_log, slopes[k])] += tokens * energy[k];
+        }
+        if len > 9 {
+            for k in 9..16 {
+                buckets[bucket(rate_log, slopes[k])] += tokens * energy[k];
+            }
         }
         // Slope logs fall along the hull, so the first and last upgrades bound this op's buckets.
-        touched.hi = touched.hi.max(rate_log + i32::from(slopes[0]));
-        touched.lo = touched.lo.min(rate_log + i32::from(slopes[len - 2]));
+        touched.hi = touched.hi.max(rate_log + i32::from(slopes[1]));
+        touched.lo = touched.lo.min(rate_log + i32::from(slopes[(len - 1) & 15]));
     }
     rate_log
 }
@@ -123,16 +130,16 @@ pub(super) fn clear(buckets: &mut [f64; BUCKETS], touched: Touched) {
     }
 }
 
-/// Masks of the lanes of `slopes` above `thr` and above `thr_low` (bit k for lane k), with the thresholds
-/// saturated to `i16` (so a threshold below every slope log still leaves out lane 0 and the lanes past the hull,
-/// which hold [`NO_SLOPE`] = `i16::MIN`). SSE2 compares and a mask move, with no dependent load chain: the final
-/// pass's search for the crossing point along each op's hull.
+/// Masks of the lanes of `slopes` above `thr` and above `thr − 8` (one bucket lower; bit k for lane k), with the
+/// thresholds saturated to `i16` (real slope logs lie in `i16::MIN + 1 ..= MAX_SLOPE`, so saturation never changes
+/// which real lanes pass). SSE2 compares and a mask move, with no dependent load chain: the final pass's search
+/// for the crossing point along each op's hull.
 #[cfg(target_arch = "x86_64")]
 #[inline]
-fn lanes_above(slopes: &[i16; 16], thr: i32, thr_low: i32) -> (u32, u32) {
+fn lanes_above(slopes: &[i16; 16], thr: i32) -> (u32, u32) {
     use core::arch::x86_64::{
         __m128i, _mm_cmpgt_epi16, _mm_cvtsi32_si128, _mm_loadu_si128, _mm_movemask_epi8, _mm_packs_epi16,
-        _mm_packs_epi32, _mm_shuffle_epi32, _mm_shufflelo_epi16,
+        _mm_packs_epi32, _mm_set1_epi16, _mm_shuffle_epi32, _mm_shufflelo_epi16, _mm_subs_epi16,
     };
     // SAFETY: SSE2 is part of the x86_64 baseline, so the intrinsics are available on every x86_64 target; the two
     // unaligned 16-byte loads read exactly the 32 bytes of `slopes`. (`unused_unsafe`: newer compilers treat the
@@ -141,28 +148,27 @@ fn lanes_above(slopes: &[i16; 16], thr: i32, thr_low: i32) -> (u32, u32) {
     unsafe {
         let p = slopes.as_ptr().cast::<__m128i>();
         let (lo, hi) = (_mm_loadu_si128(p), _mm_loadu_si128(p.add(1)));
-        let mask = |t: i32| {
-            // i32 → i16 with saturation, then broadcast to all eight lanes.
-            let t = _mm_packs_epi32(_mm_cvtsi32_si128(t), _mm_cvtsi32_si128(0));
-            let t = _mm_shuffle_epi32::<0>(_mm_shufflelo_epi16::<0>(t));
-            _mm_movemask_epi8(_mm_packs_epi16(_mm_cmpgt_epi16(lo, t), _mm_cmpgt_epi16(hi, t))) as u32
-        };
-        (mask(thr), mask(thr_low))
+        // i32 → i16 with saturation, then broadcast to all eight lanes.
+        let t = _mm_packs_epi32(_mm_cvtsi32_si128(thr), _mm_cvtsi32_si128(0));
+        let t = _mm_shuffle_epi32::<0>(_mm_shufflelo_epi16::<0>(t));
+        let t_low = _mm_subs_epi16(t, _mm_set1_epi16(1 << SHIFT));
+        let mask = |t| _mm_movemask_epi8(_mm_packs_epi16(_mm_cmpgt_epi16(lo, t), _mm_cmpgt_epi16(hi, t))) as u32;
+        (mask(t), mask(t_low))
     }
 }
 
 /// [`lanes_above`] on other targets.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline]
-fn lanes_above(slopes: &[i16; 16], thr: i32, thr_low: i32) -> (u32, u32) {
-    lanes_above_scalar(slopes, thr, thr_low)
+fn lanes_above(slopes: &[i16; 16], thr: i32) -> (u32, u32) {
+    lanes_above_scalar(slopes, thr)
 }
 
 /// Portable [`lanes_above`] (and its reference in tests).
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn lanes_above_scalar(slopes: &[i16; 16], thr: i32, thr_low: i32) -> (u32, u32) {
-    let saturate = |t: i32| t.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16;
-    let (thr, thr_low) = (saturate(thr), saturate(thr_low));
+fn lanes_above_scalar(slopes: &[i16; 16], thr: i32) -> (u32, u32) {
+    let thr = thr.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16;
+    let thr_low = thr.saturating_sub(1 << SHIFT);
     let (mut mask, mut mask_low) = (0, 0);
     for (k, &s) in slopes.iter().enumerate() {
         mask |= u32::from(s > thr) << k;
@@ -216,61 +222,70 @@ pub(super) fn finish(
     let mut stopped = false;
     let (mut energy, mut latency, mut objective) = (0.0, 0.0, 0.0);
     let (mut link_energy, mut link_budget) = (0.0, 0.0);
-    // Class counts in registers rather than an indexed array (whose increments would chain through memory).
-    let (mut n_a, mut n_b, mut n_c) = (0u32, 0u32, 0u32);
-    for ((op, slot), choice) in ops.iter().zip(slots.iter_mut()).zip(out.iter_mut()) {
-        let f = &frontiers[op.frontier as usize];
-        let hull = f.hull(slot.thermal);
-        let (mask, crossing_mask) = lanes_above(
-            hull.slope_logs(),
-            above - slot.rate_log,
-            above - (1 << SHIFT) - slot.rate_log,
-        );
-        let mut k = prefix(mask);
-        if crossing_mask != mask {
-            // Rare: upgrades in the crossing bucket, taken in (op, vertex) order while they fit. Stop at the first
-            // that does not, for good, so the taken set stays a prefix of the global order (what makes more
-            // budget never worse).
-            let last = prefix(crossing_mask);
-            let tokens = f64::from(op.tokens);
-            while k < last {
-                let cost = tokens * hull.djpt(k + 1);
-                if stopped || cost > left {
-                    stopped = true;
-                    break;
+    let mut class_counts = [0u32; 4];
+    // Class counts as four 16-bit fields of one register (an indexed array's increments would chain through
+    // memory), flushed every `CHUNK` ops before a field can overflow.
+    const CHUNK: usize = u16::MAX as usize;
+    const COUNT: [u64; 4] = [1, 1 << 16, 1 << 32, 1 << 48];
+    for ((ops, slots), out) in ops
+        .chunks(CHUNK)
+        .zip(slots.chunks_mut(CHUNK))
+        .zip(out.chunks_mut(CHUNK))
+    {
+        let mut packed = 0u64;
+        for ((op, slot), choice) in ops.iter().zip(slots.iter_mut()).zip(out.iter_mut()) {
+            let f = &frontiers[op.frontier as usize];
+            let hull = f.hull(slot.thermal);
+            let (mask, crossing_mask) = lanes_above(hull.slope_logs(), above - slot.rate_log);
+            let valid = hull.valid_lanes();
+            let (mask, crossing_mask) = (mask & valid, crossing_mask & valid);
+            let mut k = prefix(mask);
+            if crossing_mask != mask {
+                // Rare: upgrades in the crossing bucket, taken in (op, vertex) order while they fit. Stop at the
+                // first that does not, for good, so the taken set stays a prefix of the global order (what makes
+                // more budget never worse).
+                let last = prefix(crossing_mask);
+                let tokens = f64::from(op.tokens);
+                while k < last {
+                    let cost = tokens * hull.djpt(k + 1);
+                    if stopped || cost > left {
+                        stopped = true;
+                        break;
+                    }
+                    left -= cost;
+                    k += 1;
                 }
-                left -= cost;
-                k += 1;
             }
+            let (point, info) = hull.vertex(k);
+            slot.point = point;
+            *choice = Choice {
+                plan: info.plan,
+                class: info.class,
+            };
+            let lat = f64::from(info.lat);
+            energy += f64::from(op.tokens) * f64::from(info.jpt);
+            latency += lat;
+            objective += lat * slot.weight;
+            packed += COUNT[info.class as usize];
+            let (e, b) = guards::link_energy_of(
+                op.tokens,
+                hull.link_bits_per_token(),
+                hull.link_budget_pjb(),
+                info.link_pjb,
+                rack_link,
+            );
+            link_energy += e;
+            link_budget += b;
         }
-        let (point, info) = hull.vertex(k);
-        slot.point = point;
-        *choice = Choice {
-            plan: info.plan,
-            class: info.class,
-        };
-        let lat = f64::from(info.lat);
-        energy += f64::from(op.tokens) * f64::from(info.jpt);
-        latency += lat;
-        objective += lat * super::weight(op);
-        n_a += u32::from(info.class == PlanClass::A);
-        n_b += u32::from(info.class == PlanClass::B);
-        n_c += u32::from(info.class == PlanClass::C);
-        let (e, b) = guards::link_energy_of(
-            op.tokens,
-            hull.link_bits_per_token(),
-            hull.link_budget_pjb(),
-            info.link_pjb,
-            rack_link,
-        );
-        link_energy += e;
-        link_budget += b;
+        for (count, field) in class_counts.iter_mut().zip([0, 16, 32, 48]) {
+            *count += (packed >> field) as u32 & 0xFFFF;
+        }
     }
     *acc = Accounting {
         energy_j: energy,
         total_latency_ms: latency,
         objective,
-        class_counts: [n_a, n_b, n_c, ops.len() as u32 - n_a - n_b - n_c],
+        class_counts,
         link_energy_j: link_energy,
         link_budget_j: link_budget,
     };
@@ -301,8 +316,10 @@ mod tests {
             32767,
             1 << 20,
         ] {
-            let got = lanes_above(&slopes, thr, thr - 8);
-            assert_eq!(got, lanes_above_scalar(&slopes, thr, thr - 8), "{thr}");
+            let got = lanes_above(&slopes, thr);
+            assert_eq!(got, lanes_above_scalar(&slopes, thr), "{thr}");
+            let low = (1..14).filter(|&k: &i32| 3000 - 700 * k > thr - 8).count();
+            assert_eq!(prefix(got.1), low, "{thr}");
             let expected = (1..14).filter(|&k: &i32| 3000 - 700 * k > thr).count();
             assert_eq!(prefix(got.0), expected, "{thr}");
         }

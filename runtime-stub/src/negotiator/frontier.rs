@@ -74,22 +74,31 @@ pub(crate) struct PointInfo {
     pub link_pjb: f32,
 }
 
-/// Slope log of the lanes past a hull's last vertex: below every real one, so the final pass's search never
-/// counts them (real slope logs are clamped to `i16::MIN + 1 ..= i16::MAX`).
+/// Slope log of lane 0 and of every lane of a hull without upgrades: below every real one (real slope logs are
+/// clamped to `i16::MIN + 1 ..= MAX_SLOPE`).
 pub(super) const NO_SLOPE: i16 = i16::MIN;
+
+/// Highest slope log: one bucket (8 units) below `i16::MAX`, so a threshold one bucket below a saturated one still
+/// lies above every real slope log (the final pass derives one from the other with a saturating subtract).
+pub(super) const MAX_SLOPE: i32 = i16::MAX as i32 - 8;
 
 /// The first cache line of a hull: everything the tick reads for every op before it knows which vertex it takes.
 #[derive(Copy, Clone, Debug, PartialEq)]
 #[repr(C, align(64))]
 struct HullHead {
-    /// `slope_log[k]` for k ≥ 1: 512 · log2 of the latency saved per J/token moving up to vertex k (ms per J/token,
-    /// see `logscale`), non-increasing along the hull (that is convexity, enforced against rounding). Lane 0 is
-    /// unused; lanes ≥ len hold [`NO_SLOPE`]. 16 lanes so the final pass searches them without a length check.
+    /// `slope_log[k]` for 1 ≤ k < len: 512 · log2 of the latency saved per J/token moving up to vertex k (ms per
+    /// J/token, see `logscale`), non-increasing along the hull (that is convexity, enforced against rounding).
+    /// Lanes k ≥ len (when len ≥ 2) continue downwards one bucket per lane, so the preparation pass can run a fixed
+    /// number of lanes (their energy is 0.0, added to buckets no upgrade of the op shares, so no store-to-load
+    /// chain); the final pass masks them out with `valid`. Lane 0 and hulls without upgrades hold [`NO_SLOPE`].
     slope_log: [i16; 16],
-    /// Copies of the frontier's fields the tick reads per op, so it reads them from this line.
+    /// Copies of the frontier's fields the tick reads per op, so it reads them from this line (the link fields
+    /// widened to f64 once here rather than per op).
+    link_bits_per_token: f64,
+    link_budget_pjb: f64,
     max_temp_delta_100ms: f32,
-    link_bits_per_token: f32,
-    link_budget_pjb: f32,
+    /// Bits 1..len: the lanes of `slope_log` that are real upgrades.
+    valid: u16,
     len: u8,
 }
 
@@ -145,6 +154,12 @@ impl Hull {
         &self.energy
     }
 
+    /// Bits 1..len: the real upgrades among the slope-log lanes.
+    #[inline]
+    pub(super) fn valid_lanes(&self) -> u32 {
+        u32::from(self.head.valid)
+    }
+
     /// All 16 slope-log lanes (see [`HullHead`]).
     #[inline]
     pub(super) fn slope_logs(&self) -> &[i16; 16] {
@@ -173,12 +188,12 @@ impl Hull {
     }
 
     #[inline]
-    pub(super) fn link_bits_per_token(&self) -> f32 {
+    pub(super) fn link_bits_per_token(&self) -> f64 {
         self.head.link_bits_per_token
     }
 
     #[inline]
-    pub(super) fn link_budget_pjb(&self) -> f32 {
+    pub(super) fn link_budget_pjb(&self) -> f64 {
         self.head.link_budget_pjb
     }
 }
@@ -255,8 +270,8 @@ impl Frontier {
         let header = op.header();
         let head = |hull: &mut Hull| {
             hull.head.max_temp_delta_100ms = header.max_temp_delta_100ms;
-            hull.head.link_bits_per_token = header.link_bits_per_token;
-            hull.head.link_budget_pjb = header.link_budget_pj_per_bit;
+            hull.head.link_bits_per_token = f64::from(header.link_bits_per_token);
+            hull.head.link_budget_pjb = f64::from(header.link_budget_pj_per_bit);
         };
         let all = (1u16 << (n + 1)) - 1;
         f.hull = f.build_hull(all);
@@ -369,7 +384,7 @@ impl Frontier {
             let djpt = f64::from(self.points[b].jpt) - f64::from(self.points[a].jpt);
             hull.energy[k] = djpt;
             let slope = (f64::from(self.points[a].lat) - f64::from(self.points[b].lat)) / djpt;
-            let log = logscale::log2_precise(slope).clamp(i32::from(NO_SLOPE) + 1, i32::from(i16::MAX)) as i16;
+            let log = logscale::log2_precise(slope).clamp(i32::from(NO_SLOPE) + 1, MAX_SLOPE) as i16;
             // Non-increasing even where rounding in the convexity test let a slope rise by an ulp: the tick's
             // per-op prefixes rely on it.
             hull.head.slope_log[k] = if k > 1 {
@@ -378,6 +393,15 @@ impl Frontier {
                 log
             };
         }
+        if len >= 2 {
+            // Padding lanes: one bucket (8 units) further down per lane, floored at the lowest real slope log.
+            let mut pad = i32::from(hull.head.slope_log[len - 1]);
+            for lane in &mut hull.head.slope_log[len..] {
+                pad = (pad - 8).max(i32::from(NO_SLOPE) + 1);
+                *lane = pad as i16;
+            }
+        }
+        hull.head.valid = if len >= 2 { ((1u32 << len) - 2) as u16 } else { 0 };
         hull.head.len = len as u8;
         hull
     }
@@ -475,20 +499,21 @@ impl Frontier {
     }
 
     pub fn link_budget_pj_per_bit(&self) -> f32 {
-        self.hull.link_budget_pjb()
+        self.hull.link_budget_pjb() as f32
     }
 
     pub fn link_bits_per_token(&self) -> f32 {
-        self.hull.link_bits_per_token()
+        self.hull.link_bits_per_token() as f32
     }
 }
 
 const EMPTY_HULL: Hull = Hull {
     head: HullHead {
         slope_log: [NO_SLOPE; 16],
-        max_temp_delta_100ms: 0.0,
         link_bits_per_token: 0.0,
         link_budget_pjb: 0.0,
+        max_temp_delta_100ms: 0.0,
+        valid: 0,
         len: 0,
     },
     energy: [0.0; 16],

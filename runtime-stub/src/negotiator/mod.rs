@@ -206,14 +206,16 @@ impl<'f> Negotiator<'f> {
             };
             let thermal = guards::op_is_hot(rack_hot, rise, f);
             let hull = f.hull(thermal);
+            let deadline = clamped_deadline_ms(op);
             let rate_log = if histogram {
-                contract::add_upgrades(hull, op, clamped_deadline_ms(op), buckets, &mut touched)
+                contract::add_upgrades(hull, op, deadline, buckets, &mut touched)
             } else {
                 0
             };
             min_energy += f64::from(op.tokens) * hull.base_jpt();
             thermal_guarded += u32::from(thermal);
             *slot = OpSlot {
+                weight: 1.0 / deadline,
                 rate_log,
                 point: 0,
                 thermal,

@@ -6,9 +6,12 @@
 /// octaves (128 KiB; a tick touches only the octaves its ops span).
 pub const BUCKETS: usize = 1 << 14;
 
-/// Per-op working state of a tick: 8 bytes, so the two passes stream 64 KB for 8,000 ops.
+/// Per-op working state of a tick: 16 bytes, so the two passes stream 128 KB for 8,000 ops.
 #[derive(Copy, Clone, Debug, Default)]
 pub struct OpSlot {
+    /// SLO weight, 1 / deadline_ms (contract policy: computed by the preparation pass for the final pass's
+    /// objective, so the final pass does no division).
+    pub(super) weight: f64,
     /// Contract policy: the histogram offset plus 512 · log2 of the op's rate, SLO weight / tokens (see
     /// `contract`); an upgrade's bucket is `(rate_log + slope_log) >> 3`. Unused by the other paths.
     pub(super) rate_log: i32,
