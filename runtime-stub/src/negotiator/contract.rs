@@ -131,8 +131,9 @@ pub(super) fn clear(buckets: &mut [f64; BUCKETS], touched: Touched) {
 
 /// Masks of the lanes of `slopes` above `thr` and above `thr − 8` (one bucket lower; bit k for lane k), with the
 /// thresholds saturated to `i16` (real slope logs lie in `i16::MIN + 1 ..= MAX_SLOPE`, so saturation never changes
-/// which real lanes pass). SSE2 compares and a mask move, with no dependent load chain: the final pass's search
-/// for the crossing point along each op's hull.
+/// which real lanes pass). Lane 0 and padding lanes may pass too: the caller keeps only the hull's valid lanes. SSE2
+/// compares and a mask move, with no dependent load chain: the final pass's search for the crossing point along each
+/// op's hull.
 #[cfg(target_arch = "x86_64")]
 #[inline]
 fn lanes_above(slopes: &[i16; 16], thr: i32) -> (u32, u32) {

@@ -142,7 +142,8 @@ impl Hull {
         self.energy[k]
     }
 
-    /// 512 · log2 of the latency saved per J/token moving up to vertex `k` (k ≥ 1), clamped to ±64 octaves.
+    /// 512 · log2 of the latency saved per J/token moving up to vertex `k` (1 ≤ k < len), clamped to about ±64
+    /// octaves (`i16::MIN + 1 ..= MAX_SLOPE`).
     #[inline]
     pub fn slope_log(&self, k: usize) -> i16 {
         self.head.slope_log[k]

@@ -102,7 +102,7 @@ pub(super) fn link_guard(
         let p = usize::from(slot.point);
         if f.sleep_substitute_of(p) != p && link_energy(op, f, p, rack_pj_per_bit).0 > 0.0 {
             order[m] = OrderSlot {
-                key: super::weight(op),
+                key: slot.weight,
                 index: i as u32,
             };
             m += 1;

@@ -114,12 +114,6 @@ fn clamped_deadline_ms(op: &PendingOp) -> f64 {
     }
 }
 
-/// An op's SLO weight, 1 / deadline (ms⁻¹): what one ms of its latency costs in the contract objective.
-#[inline]
-fn weight(op: &PendingOp) -> f64 {
-    1.0 / clamped_deadline_ms(op)
-}
-
 /// Relative slack kept off the budget in the contract's decisions, so rounding in f64 sums of up to millions of
 /// terms can never push the chosen energy over the budget.
 const DECISION_SLACK: f64 = 1e-9;
@@ -310,7 +304,7 @@ impl Accounting {
         let lat = f64::from(info.lat);
         self.energy_j += f64::from(op.tokens) * f64::from(info.jpt);
         self.total_latency_ms += lat;
-        self.objective += lat * weight(op);
+        self.objective += lat * slot.weight;
         self.class_counts[info.class as usize] += 1;
         let (energy, budget) = guards::link_energy_at(op, f, info.link_pjb, rack_link);
         self.link_energy_j += energy;

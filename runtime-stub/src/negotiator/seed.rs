@@ -26,10 +26,10 @@ pub(super) fn choose(
     budget: f64,
 ) {
     let n = ops.len();
-    for (i, (entry, op)) in order[..n].iter_mut().zip(ops).enumerate() {
-        // Tightness = time left to the deadline: the inverse of the (sanitised) weight.
+    for (i, (entry, slot)) in order[..n].iter_mut().zip(slots.iter()).enumerate() {
+        // Tightness = time left to the deadline; the weight is its inverse, already sanitised.
         *entry = OrderSlot {
-            key: 1.0 / super::weight(op),
+            key: 1.0 / slot.weight,
             index: i as u32,
         };
     }
