@@ -7,12 +7,13 @@
 //! in the tick.
 //!
 //! Layout (the tick visits frontiers in random op order, so what it reads per op is packed into few cache lines):
-//! a [`Frontier`] is its normal [`Hull`], its thermal hull, then the points. A hull is 7 cache lines: line 0 holds
-//! the 16 slope-log lanes both tick passes compare against, the hull length and copies of the frontier fields the
-//! tick reads per op (thermal limit, link bits and budget); lines 1–2 the upgrade energies (f64 differences of the
-//! points' f32 J/token, exact, so the decisions sum what the accounting sums) read by the preparation pass; lines
-//! 3–6 one 16-byte record per vertex (J/token, latency, link pJ/bit, point, plan, class), of which the final pass
-//! reads the one it chose. The thermal hull is read only while the thermal guard holds.
+//! a [`Frontier`] is its normal [`Hull`], its thermal hull, then the points (1,216 bytes in all). A hull is 7 cache
+//! lines: line 0 holds the 16 slope-log lanes both tick passes read (the preparation pass to bucket upgrades, the
+//! final pass to compare against its threshold), a mask of the real lanes, the hull length and copies of the
+//! frontier fields the tick reads per op (thermal limit, link bits and budget); lines 1–2 the upgrade energies (f64
+//! differences of the points' f32 J/token, exact, so the decisions sum what the accounting sums) read by the
+//! preparation pass; lines 3–6 one 16-byte record per vertex (J/token, latency, link pJ/bit, point, plan, class), of
+//! which the final pass reads the one it chose. The thermal hull is read only while the thermal guard holds.
 
 use super::inputs::FALLBACK_PLAN;
 use super::logscale;
@@ -103,7 +104,7 @@ struct HullHead {
 }
 
 /// A lower convex hull over some of a frontier's points, cheapest first, laid out for the tick: its first line
-/// ([`HullHead`]) holds the slope logs, the next two the upgrade energies the preparation pass adds to the
+/// (`HullHead`) holds the slope logs, the next two the upgrade energies the preparation pass adds to the
 /// histogram, the last four what the final pass reads about the one vertex it takes. 448 bytes, 7 lines.
 #[derive(Copy, Clone, Debug, PartialEq)]
 #[repr(C, align(64))]
@@ -538,4 +539,20 @@ pub fn prepare_frontiers(table: &crate::table::FrontierTable<'_>, out: &mut [Fro
 #[cfg(feature = "alloc")]
 pub fn frontiers_of(table: &crate::table::FrontierTable<'_>) -> alloc::vec::Vec<Frontier> {
     table.ops().map(|op| Frontier::from_op(&op)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cache-line layout the tick's cost depends on (module docs): a 64-byte head line, 7-line hulls, 16-byte
+    /// vertex records that never straddle a line.
+    #[test]
+    fn layout_is_what_the_tick_expects() {
+        assert_eq!(core::mem::size_of::<HullHead>(), 64);
+        assert_eq!((core::mem::size_of::<Hull>(), core::mem::align_of::<Hull>()), (448, 64));
+        assert_eq!(core::mem::size_of::<VertexOut>(), 16);
+        assert_eq!(core::mem::offset_of!(Hull, out) % 64, 0);
+        assert_eq!(core::mem::size_of::<Frontier>(), 1216);
+    }
 }
