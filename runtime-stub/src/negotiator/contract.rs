@@ -14,97 +14,193 @@
 //! result is within about one upgrade of the LP bound (tests measure the gap against an LP-duality bound).
 //!
 //! Instead of sorting the n·h upgrades (too slow for 8,000 ops in 100 µs), the threshold is found with one
-//! histogram: positive `f32`s order like their bit patterns, so the top bits of λ as an `f32` are a bucket index
-//! that is monotone in λ and log-uniform: [`BUCKETS`] = 2¹⁴ buckets of 1/64 octave (1.1% of λ) each. The tick's
-//! preparation pass adds each upgrade's energy to its bucket ([`add_upgrades`]); a walk from the most efficient
-//! bucket down finds where the budget runs out; one more pass ([`finish`]) takes every upgrade above that bucket,
-//! and those inside it in op order while they fit, and accounts the result. Only the buckets in use are walked
-//! and then zeroed again, so scratch stays clean for the next tick.
+//! histogram over log λ: [`BUCKETS`] = 2¹⁴ buckets of 1/64 octave each. log λ = log rate + log slope, so each hull
+//! vertex carries its slope's log2 in fixed point (1/512 octave, computed once per frontier, see `logscale`), each
+//! op gets one rate log per tick (rate = 1 / (deadline · tokens): a multiply and a table load, no division), and an
+//! upgrade's bucket is `(rate_log + slope_log) >> 3`: an integer add and shift, no float work per upgrade. The
+//! tick's preparation pass adds each upgrade's energy to its bucket ([`add_upgrades`]); a walk from the most
+//! efficient bucket down finds where the budget runs out; one more pass ([`finish`]) takes every upgrade above that
+//! bucket (found per op with SIMD compares of its 16 slope-log lanes against one threshold, no hull walk), and
+//! those inside it in op order while they fit, and accounts the result. Only the buckets in use are walked and
+//! then zeroed again, so scratch stays clean for the next tick.
 //!
 //! The order is therefore (bucket desc, op asc, vertex asc): total, fixed before the budget is known and
-//! consistent with each op's chain, so the chosen set for a larger budget is a superset of the set for a smaller
-//! one — more budget never worsens the objective — and ties are broken the same way on every run. Within the
-//! boundary bucket upgrades differ in efficiency by under a bucket's width, which is all the exactness it gives
-//! up against a full sort.
+//! consistent with each op's chain (slope logs never rise along a hull, and the rate log is per op), so the chosen
+//! set for a larger budget is a superset of the set for a smaller one — more budget never worsens the objective —
+//! and ties are broken the same way on every run.
+//!
+//! # What bucketing gives up against a full sort
+//! The slope log is rounded down (error < 1 unit of 1/512 octave), the rate log read from 10 mantissa bits (< 1.73
+//! units), so `rate_log + slope_log` is within (−1, +1.73) units of 512 · log2 λ. Hence an upgrade ranked in a
+//! higher bucket than another is never less efficient by more than 2.73/512 octave (0.37 %), and upgrades sharing a
+//! bucket differ in efficiency by under (8 + 2.73)/512 octave (1.46 %); the old f32-bit buckets were 1/64 octave
+//! (1.1 %) wide with no cross-bucket error. The LP-gap test bounds the effect on the objective.
 
-use super::frontier::{Frontier, Hull, PointInfo};
-use super::inputs::PendingOp;
+use super::frontier::{Frontier, Hull, MAX_SLOPE, NO_SLOPE};
+use super::inputs::{Choice, PendingOp};
+use super::logscale::{self, FRAC_BITS, UNITS};
 use super::scratch::{OpSlot, BUCKETS};
+use super::{guards, Accounting};
 
-/// Bits of λ dropped to form a bucket: 23 mantissa bits − 6 kept = 64 buckets per octave.
-const SHIFT: u32 = 17;
+/// Bits of a fixed-point log dropped to form a bucket: 512 units per octave → 64 buckets per octave.
+const SHIFT: u32 = FRAC_BITS - 6;
 
-/// Bucket of an upgrade of efficiency `rate × slope` (monotone in it; saturates at +inf, never out of range).
+/// Added to every op's rate log so that `(rate_log + slope_log) >> SHIFT` lands in `0..BUCKETS` for every rate log
+/// in `RATE_LOG_MIN..=RATE_LOG_MAX` and every slope log in `i16`, with no clamp per upgrade. λ = 1 is bucket 8960.
+const BIAS: i32 = 140 * UNITS;
+
+/// Bounds of 512 · log2 rate. They never bind: the weight is 1 / deadline with the deadline clamped to
+/// [1e-3, 1e12] ms and tokens are in [1, 2³²), so rate = 1 / (deadline · tokens) lies in [2⁻⁷², 2¹⁰].
+const RATE_LOG_MIN: i32 = -74 * UNITS;
+const RATE_LOG_MAX: i32 = 12 * UNITS;
+
+const _: () = assert!(BIAS + RATE_LOG_MIN + NO_SLOPE as i32 + 1 >= 0);
+const _: () = assert!((BIAS + RATE_LOG_MAX + MAX_SLOPE) >> SHIFT < BUCKETS as i32);
+
+/// Rate log of an op without tokens: its upgrades cost nothing, so the final pass takes them all.
+const FREE: i32 = 1 << 28;
+
+/// Bucket of the upgrade with slope log `slope_log` of an op with rate log `rate_log` (always in range, see
+/// [`BIAS`]; the mask only spares the bounds check).
 #[inline]
-fn bucket(rate: f64, slope: f64) -> usize {
-    ((((rate * slope) as f32).to_bits() >> SHIFT) as usize).min(BUCKETS - 1)
+fn bucket(rate_log: i32, slope_log: i16) -> usize {
+    ((rate_log + i32::from(slope_log)) >> SHIFT) as usize & (BUCKETS - 1)
 }
 
-/// Buckets touched this tick (`lo > hi` when none).
+/// Buckets touched this tick, as the extreme `rate_log + slope_log` sums of its upgrades (`lo > hi` when none):
+/// kept unshifted so the preparation pass tracks them with one add and one compare each.
 #[derive(Copy, Clone, Debug)]
 pub(super) struct Touched {
-    pub lo: usize,
-    pub hi: usize,
+    pub lo: i32,
+    pub hi: i32,
 }
 
 impl Touched {
-    pub const NONE: Touched = Touched { lo: BUCKETS, hi: 0 };
+    pub const NONE: Touched = Touched { lo: i32::MAX, hi: 0 };
+
+    /// The touched bucket range, or `None`.
+    fn range(self) -> Option<core::ops::RangeInclusive<usize>> {
+        (self.lo <= self.hi).then_some((self.lo >> SHIFT) as usize..=(self.hi >> SHIFT) as usize)
+    }
 }
 
-/// Bucket bounds of an op without upgrades: above every crossing, so it takes its (only) vertex.
-pub(super) const NO_UPGRADES: (u16, u16) = (BUCKETS as u16, 0);
-
-/// Adds an op's upgrades to the histogram (called from the tick's preparation pass); returns the buckets of its
-/// least and most efficient upgrades ([`NO_UPGRADES`] when it has none).
+/// Adds an op's upgrades on `hull` to the histogram (called from the tick's preparation pass) and returns its
+/// rate log for the final pass. `deadline_ms` is the clamped deadline the SLO weight is computed from.
 #[inline]
 pub(super) fn add_upgrades(
     hull: &Hull,
-    rate: f64,
-    tokens: f64,
+    op: &PendingOp,
+    deadline_ms: f64,
     buckets: &mut [f64; BUCKETS],
     touched: &mut Touched,
-) -> (u16, u16) {
+) -> i32 {
+    if op.tokens == 0 {
+        return FREE;
+    }
+    let tokens = f64::from(op.tokens);
+    // rate = weight / tokens = 1 / (deadline · tokens): one multiply and one table load, no division. Within
+    // RATE_LOG_MIN..=RATE_LOG_MAX by the clamps on deadline and the range of tokens (see there).
+    let rate_log = BIAS - logscale::log2_fast(deadline_ms * tokens);
+    debug_assert!((BIAS + RATE_LOG_MIN..=BIAS + RATE_LOG_MAX).contains(&rate_log));
     let len = hull.len();
-    if len < 2 {
-        return NO_UPGRADES;
-    }
-    let mut b = 0;
-    let mut hi = 0;
-    for k in 1..len {
-        b = bucket(rate, hull.slope(k));
-        if k == 1 {
-            hi = b;
+    if len >= 2 {
+        let (slopes, energy) = (hull.slope_logs(), hull.energies());
+        // Lanes 1..=4 with a fixed trip count (lanes past the hull add 0.0 to buckets of their own, see
+        // `HullHead`: a no-op), the rest in a loop of variable length: ops come in random frontier order, so a fully
+        // variable loop mispredicts its exit on nearly every op, while a fully fixed one wastes lanes on short hulls.
+        // Four fixed lanes measured best on both benchmark tables (short and 14-plan hulls).
+        for k in 1..=4 {
+            buckets[bucket(rate_log, slopes[k])] += tokens * energy[k];
         }
-        buckets[b] += tokens * hull.djpt(k);
+        for k in 5..len.min(16) {
+            buckets[bucket(rate_log, slopes[k])] += tokens * energy[k];
+        }
+        // Slope logs fall along the hull, so the first and last upgrades bound this op's buckets.
+        touched.hi = touched.hi.max(rate_log + i32::from(slopes[1]));
+        touched.lo = touched.lo.min(rate_log + i32::from(slopes[(len - 1) & 15]));
     }
-    // Slopes fall along the hull, so the first and last upgrades bound this op's buckets.
-    touched.hi = touched.hi.max(hi);
-    touched.lo = touched.lo.min(b);
-    (b as u16, hi as u16)
+    rate_log
 }
 
 /// Zeroes the touched buckets (every tick ends with a clean histogram).
 pub(super) fn clear(buckets: &mut [f64; BUCKETS], touched: Touched) {
-    if touched.lo <= touched.hi {
-        buckets[touched.lo..=touched.hi].fill(0.0);
+    if let Some(range) = touched.range() {
+        buckets[range].fill(0.0);
     }
 }
 
-/// Finds the crossing bucket, picks each op's point into `slots[i].point`, and calls `account` for each op with
-/// its index, weight and chosen point. `left` is the budget after every op's cheapest vertex. Clears the histogram.
+/// Masks of the lanes of `slopes` above `thr` and above `thr − 8` (one bucket lower; bit k for lane k), with the
+/// thresholds saturated to `i16` (real slope logs lie in `i16::MIN + 1 ..= MAX_SLOPE`, so saturation never changes
+/// which real lanes pass). Lane 0 and padding lanes may pass too: the caller keeps only the hull's valid lanes. SSE2
+/// compares and a mask move, with no dependent load chain: the final pass's search for the crossing point along each
+/// op's hull.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn lanes_above(slopes: &[i16; 16], thr: i32) -> (u32, u32) {
+    use core::arch::x86_64::{
+        __m128i, _mm_cmpgt_epi16, _mm_cvtsi32_si128, _mm_loadu_si128, _mm_movemask_epi8, _mm_packs_epi16,
+        _mm_packs_epi32, _mm_set1_epi16, _mm_shuffle_epi32, _mm_shufflelo_epi16, _mm_subs_epi16,
+    };
+    // SAFETY: SSE2 is part of the x86_64 baseline, so the intrinsics are available on every x86_64 target; the two
+    // unaligned 16-byte loads read exactly the 32 bytes of `slopes`. (`unused_unsafe`: newer compilers treat the
+    // value-only intrinsics as safe.)
+    #[allow(unused_unsafe)]
+    unsafe {
+        let p = slopes.as_ptr().cast::<__m128i>();
+        let (lo, hi) = (_mm_loadu_si128(p), _mm_loadu_si128(p.add(1)));
+        // i32 → i16 with saturation, then broadcast to all eight lanes.
+        let t = _mm_packs_epi32(_mm_cvtsi32_si128(thr), _mm_cvtsi32_si128(0));
+        let t = _mm_shuffle_epi32::<0>(_mm_shufflelo_epi16::<0>(t));
+        let t_low = _mm_subs_epi16(t, _mm_set1_epi16(1 << SHIFT));
+        let mask = |t| _mm_movemask_epi8(_mm_packs_epi16(_mm_cmpgt_epi16(lo, t), _mm_cmpgt_epi16(hi, t))) as u32;
+        (mask(t), mask(t_low))
+    }
+}
+
+/// [`lanes_above`] on other targets.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn lanes_above(slopes: &[i16; 16], thr: i32) -> (u32, u32) {
+    lanes_above_scalar(slopes, thr)
+}
+
+/// Portable [`lanes_above`] (and its reference in tests).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn lanes_above_scalar(slopes: &[i16; 16], thr: i32) -> (u32, u32) {
+    let thr = thr.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16;
+    let thr_low = thr.saturating_sub(1 << SHIFT);
+    let (mut mask, mut mask_low) = (0, 0);
+    for (k, &s) in slopes.iter().enumerate() {
+        mask |= u32::from(s > thr) << k;
+        mask_low |= u32::from(s > thr_low) << k;
+    }
+    (mask, mask_low)
+}
+
+/// Upgrades taken from a [`lanes_above`] mask: slope logs fall along the hull, so the set lanes are 1..=k.
+#[inline]
+fn prefix(mask: u32) -> usize {
+    (!(mask >> 1)).trailing_zeros() as usize
+}
+
+/// Finds the crossing bucket, picks each op's vertex (into `slots[i].point` and `out[i]`) and adds it to `acc`.
+/// `left` is the budget after every op's cheapest vertex. Clears the histogram.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn finish(
     frontiers: &[Frontier],
     ops: &[PendingOp],
     slots: &mut [OpSlot],
+    out: &mut [Choice],
     buckets: &mut [f64; BUCKETS],
     touched: Touched,
     mut left: f64,
-    mut account: impl FnMut(usize, &PendingOp, &Frontier, f64, PointInfo),
+    rack_link: f64,
+    acc: &mut Accounting,
 ) {
     // Walk buckets from the most efficient down; everything above the crossing bucket fits.
     let mut crossing = None;
-    if touched.lo <= touched.hi {
-        for b in (touched.lo..=touched.hi).rev() {
+    if let Some(range) = touched.range() {
+        for b in range.rev() {
             let v = buckets[b];
             if v > 0.0 {
                 if v > left {
@@ -117,40 +213,115 @@ pub(super) fn finish(
     }
     clear(buckets, touched);
 
+    // Upgrade k of an op is above the crossing bucket c when (rate_log + slope_logₖ) >> SHIFT > c, i.e. when
+    // slope_logₖ > above − rate_log; in it when slope_logₖ > above − 8 − rate_log as well. No crossing: all fit.
+    let above = match crossing {
+        Some(c) => ((c as i32 + 1) << SHIFT) - 1,
+        None => -FREE,
+    };
     let mut stopped = false;
-    for (i, (op, slot)) in ops.iter().zip(slots.iter_mut()).enumerate() {
-        let f = &frontiers[op.frontier as usize];
-        let hull = f.hull(slot.thermal);
-        let mut taken = 0;
-        match crossing {
-            _ if slot.rate == f64::INFINITY => taken = hull.len() - 1, // no tokens: upgrades are free
-            None => taken = hull.len() - 1,                            // everything fits
-            // Every upgrade strictly above the crossing bucket: all taken, as the walk below would.
-            Some(crossing) if usize::from(slot.lo) > crossing => taken = hull.len() - 1,
-            // Every upgrade below it: none taken.
-            Some(crossing) if usize::from(slot.hi) < crossing => {}
-            Some(crossing) => {
+    let (mut energy, mut latency, mut objective) = (0.0, 0.0, 0.0);
+    let (mut link_energy, mut link_budget) = (0.0, 0.0);
+    let mut class_counts = [0u32; 4];
+    // Class counts as four 16-bit fields of one register (an indexed array's increments would chain through
+    // memory), flushed every `CHUNK` ops before a field can overflow.
+    const CHUNK: usize = u16::MAX as usize;
+    const COUNT: [u64; 4] = [1, 1 << 16, 1 << 32, 1 << 48];
+    for ((ops, slots), out) in ops
+        .chunks(CHUNK)
+        .zip(slots.chunks_mut(CHUNK))
+        .zip(out.chunks_mut(CHUNK))
+    {
+        let mut packed = 0u64;
+        for ((op, slot), choice) in ops.iter().zip(slots.iter_mut()).zip(out.iter_mut()) {
+            let f = &frontiers[op.frontier as usize];
+            let hull = f.hull(slot.thermal);
+            let (mask, crossing_mask) = lanes_above(hull.slope_logs(), above - slot.rate_log);
+            let valid = hull.valid_lanes();
+            let (mask, crossing_mask) = (mask & valid, crossing_mask & valid);
+            let mut k = prefix(mask);
+            if crossing_mask != mask {
+                // Rare: upgrades in the crossing bucket, taken in (op, vertex) order while they fit. Stop at the
+                // first that does not, for good, so the taken set stays a prefix of the global order (what makes
+                // more budget never worse).
+                let last = prefix(crossing_mask);
                 let tokens = f64::from(op.tokens);
-                for k in 1..hull.len() {
-                    let b = bucket(slot.rate, hull.slope(k));
-                    if b < crossing {
+                while k < last {
+                    let cost = tokens * hull.djpt(k + 1);
+                    if stopped || cost > left {
+                        stopped = true;
                         break;
                     }
-                    if b == crossing {
-                        let cost = tokens * hull.djpt(k);
-                        if stopped || cost > left {
-                            // Stop at the first upgrade in the crossing bucket that does not fit, so the taken
-                            // set stays a prefix of the global order (what makes more budget never worse).
-                            stopped = true;
-                            break;
-                        }
-                        left -= cost;
-                    }
-                    taken = k;
+                    left -= cost;
+                    k += 1;
                 }
             }
+            let (point, info) = hull.vertex(k);
+            slot.point = point;
+            *choice = Choice {
+                plan: info.plan,
+                class: info.class,
+            };
+            let lat = f64::from(info.lat);
+            energy += f64::from(op.tokens) * f64::from(info.jpt);
+            latency += lat;
+            objective += lat * slot.weight;
+            packed += COUNT[info.class as usize];
+            let (e, b) = guards::link_energy_of(
+                op.tokens,
+                hull.link_bits_per_token(),
+                hull.link_budget_pjb(),
+                info.link_pjb,
+                rack_link,
+            );
+            link_energy += e;
+            link_budget += b;
         }
-        slot.point = hull.point(taken) as u8;
-        account(i, op, f, slot.weight, f.info(hull.point(taken)));
+        for (count, field) in class_counts.iter_mut().zip([0, 16, 32, 48]) {
+            *count += (packed >> field) as u32 & 0xFFFF;
+        }
+    }
+    *acc = Accounting {
+        energy_j: energy,
+        total_latency_ms: latency,
+        objective,
+        class_counts,
+        link_energy_j: link_energy,
+        link_budget_j: link_budget,
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lane_masks_match_the_scalar_reference() {
+        let mut slopes = [NO_SLOPE; 16];
+        for (k, s) in slopes.iter_mut().enumerate().take(14).skip(1) {
+            *s = 3000 - 700 * k as i16;
+        }
+        for thr in [
+            -1 << 20,
+            -32769,
+            -32768,
+            -32767,
+            -6000,
+            -1,
+            0,
+            900,
+            2299,
+            2300,
+            2301,
+            32767,
+            1 << 20,
+        ] {
+            let got = lanes_above(&slopes, thr);
+            assert_eq!(got, lanes_above_scalar(&slopes, thr), "{thr}");
+            let low = (1..14).filter(|&k: &i32| 3000 - 700 * k > thr - 8).count();
+            assert_eq!(prefix(got.1), low, "{thr}");
+            let expected = (1..14).filter(|&k: &i32| 3000 - 700 * k > thr).count();
+            assert_eq!(prefix(got.0), expected, "{thr}");
+        }
     }
 }

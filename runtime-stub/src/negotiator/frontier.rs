@@ -5,8 +5,18 @@
 //! The hull does not depend on the op's tokens or SLO weight: scaling energy by tokens and latency by the weight
 //! is a positive scaling of both axes, which keeps the same vertices. That is why it can be built here and not
 //! in the tick.
+//!
+//! Layout (the tick visits frontiers in random op order, so what it reads per op is packed into few cache lines):
+//! a [`Frontier`] is its normal [`Hull`], its thermal hull, then the points (1,216 bytes in all). A hull is 7 cache
+//! lines: line 0 holds the 16 slope-log lanes both tick passes read (the preparation pass to bucket upgrades, the
+//! final pass to compare against its threshold), a mask of the real lanes, the hull length and copies of the
+//! frontier fields the tick reads per op (thermal limit, link bits and budget); lines 1–2 the upgrade energies (f64
+//! differences of the points' f32 J/token, exact, so the decisions sum what the accounting sums) read by the
+//! preparation pass; lines 3–6 one 16-byte record per vertex (J/token, latency, link pJ/bit, point, plan, class), of
+//! which the final pass reads the one it chose. The thermal hull is read only while the thermal guard holds.
 
 use super::inputs::FALLBACK_PLAN;
+use super::logscale;
 use crate::table::{OpView, MAX_PLANS};
 
 /// Points per frontier: up to [`MAX_PLANS`] plans and the fallback.
@@ -31,22 +41,27 @@ impl PlanClass {
     pub const ALL: [PlanClass; 4] = [PlanClass::A, PlanClass::B, PlanClass::C, PlanClass::Fallback];
 }
 
-/// One hull vertex: 16 bytes, so a hull walk reads four vertices per cache line.
+/// What the tick's final pass reads about the vertex it chose: 16 bytes, so one load of one cache line.
 #[derive(Copy, Clone, Debug, PartialEq)]
-struct Vertex {
-    /// `jpt[k] − jpt[k−1]` (J/token) for k ≥ 1: the extra energy per token of moving up to this vertex.
-    djpt: f64,
-    /// Latency saved per J/token moving up to this vertex; non-increasing along the hull (that is convexity).
-    /// `f32` because the contract policy ranks efficiencies as `f32` anyway.
-    slope: f32,
+#[repr(C)]
+struct VertexOut {
+    jpt: f32,
+    lat: f32,
+    link_pjb: f32,
     /// Frontier point index.
     point: u8,
+    /// `Choice::plan`: the point index, or `FALLBACK_PLAN`.
+    plan: u8,
+    class: PlanClass,
 }
 
-const NO_VERTEX: Vertex = Vertex {
-    djpt: 0.0,
-    slope: 0.0,
+const NO_VERTEX: VertexOut = VertexOut {
+    jpt: 0.0,
+    lat: 0.0,
+    link_pjb: 0.0,
     point: 0,
+    plan: FALLBACK_PLAN,
+    class: PlanClass::Fallback,
 };
 
 /// What a tick's accounting reads about a chosen point.
@@ -60,46 +75,128 @@ pub(crate) struct PointInfo {
     pub link_pjb: f32,
 }
 
-/// A lower convex hull over some of a frontier's points, cheapest first.
-// `repr(C)`: `len`, `base_jpt` and the first vertices share the frontier's first cache line (see `Frontier`).
+/// Slope log of lane 0 and of every lane of a hull without upgrades: below every real one (real slope logs are
+/// clamped to `i16::MIN + 1 ..= MAX_SLOPE`).
+pub(super) const NO_SLOPE: i16 = i16::MIN;
+
+/// Highest slope log: one bucket (8 units) below `i16::MAX`, so a threshold one bucket below a saturated one still
+/// lies above every real slope log (the final pass derives one from the other with a saturating subtract).
+pub(super) const MAX_SLOPE: i32 = i16::MAX as i32 - 8;
+
+/// The first cache line of a hull: everything the tick reads for every op before it knows which vertex it takes.
 #[derive(Copy, Clone, Debug, PartialEq)]
-#[repr(C)]
-pub struct Hull {
+#[repr(C, align(64))]
+struct HullHead {
+    /// `slope_log[k]` for 1 ≤ k < len: 512 · log2 of the latency saved per J/token moving up to vertex k (ms per
+    /// J/token, see `logscale`), non-increasing along the hull (that is convexity, enforced against rounding).
+    /// Lanes k ≥ len (when len ≥ 2) continue downwards one bucket per lane, so the preparation pass can run a fixed
+    /// number of lanes (their energy is 0.0, added to buckets no upgrade of the op shares, so no store-to-load
+    /// chain); the final pass masks them out with `valid`. Lane 0 and hulls without upgrades hold [`NO_SLOPE`].
+    slope_log: [i16; 16],
+    /// Copies of the frontier's fields the tick reads per op, so it reads them from this line (the link fields
+    /// widened to f64 once here rather than per op).
+    link_bits_per_token: f64,
+    link_budget_pjb: f64,
+    max_temp_delta_100ms: f32,
+    /// Bits 1..len: the lanes of `slope_log` that are real upgrades.
+    valid: u16,
     len: u8,
-    /// J/token of vertex 0 (the cheapest point), kept beside `len` so the tick's first pass reads one line.
-    base_jpt: f32,
-    v: [Vertex; MAX_POINTS],
+}
+
+/// A lower convex hull over some of a frontier's points, cheapest first, laid out for the tick: its first line
+/// (`HullHead`) holds the slope logs, the next two the upgrade energies the preparation pass adds to the
+/// histogram, the last four what the final pass reads about the one vertex it takes. 448 bytes, 7 lines.
+#[derive(Copy, Clone, Debug, PartialEq)]
+#[repr(C, align(64))]
+pub struct Hull {
+    head: HullHead,
+    /// `energy[0]` = J/token of vertex 0; `energy[k]` = `jpt[k] − jpt[k−1]` in f64 from the points' f32 values
+    /// (exact), the extra energy per token of moving up to vertex k.
+    energy: [f64; 16],
+    out: [VertexOut; 16],
 }
 
 impl Hull {
     pub fn len(&self) -> usize {
-        usize::from(self.len)
+        usize::from(self.head.len)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.head.len == 0
     }
 
     /// Frontier point index of vertex `k`.
     #[inline]
     pub fn point(&self, k: usize) -> usize {
-        usize::from(self.v[k].point)
+        usize::from(self.out[k].point)
     }
 
     /// J/token of the cheapest vertex.
     #[inline]
-    pub fn base_jpt(&self) -> f32 {
-        self.base_jpt
+    pub fn base_jpt(&self) -> f64 {
+        self.energy[0]
     }
 
+    /// Extra J/token of moving from vertex `k − 1` to `k` (k ≥ 1).
     #[inline]
     pub fn djpt(&self, k: usize) -> f64 {
-        self.v[k].djpt
+        self.energy[k]
+    }
+
+    /// 512 · log2 of the latency saved per J/token moving up to vertex `k` (1 ≤ k < len), clamped to about ±64
+    /// octaves (`i16::MIN + 1 ..= MAX_SLOPE`).
+    #[inline]
+    pub fn slope_log(&self, k: usize) -> i16 {
+        self.head.slope_log[k]
+    }
+
+    /// `energies()[k]` = [`Hull::djpt`] for k ≥ 1, [`Hull::base_jpt`] for k = 0.
+    #[inline]
+    pub(super) fn energies(&self) -> &[f64; 16] {
+        &self.energy
+    }
+
+    /// Bits 1..len: the real upgrades among the slope-log lanes.
+    #[inline]
+    pub(super) fn valid_lanes(&self) -> u32 {
+        u32::from(self.head.valid)
+    }
+
+    /// All 16 slope-log lanes (see [`HullHead`]).
+    #[inline]
+    pub(super) fn slope_logs(&self) -> &[i16; 16] {
+        &self.head.slope_log
+    }
+
+    /// The final pass's view of vertex `k`, returned as (point, `PointInfo`).
+    #[inline]
+    pub(super) fn vertex(&self, k: usize) -> (u8, PointInfo) {
+        let v = &self.out[k & 15];
+        (
+            v.point,
+            PointInfo {
+                plan: v.plan,
+                class: v.class,
+                jpt: v.jpt,
+                lat: v.lat,
+                link_pjb: v.link_pjb,
+            },
+        )
     }
 
     #[inline]
-    pub fn slope(&self, k: usize) -> f64 {
-        f64::from(self.v[k].slope)
+    pub(super) fn max_temp_delta_100ms(&self) -> f32 {
+        self.head.max_temp_delta_100ms
+    }
+
+    #[inline]
+    pub(super) fn link_bits_per_token(&self) -> f64 {
+        self.head.link_bits_per_token
+    }
+
+    #[inline]
+    pub(super) fn link_budget_pjb(&self) -> f64 {
+        self.head.link_budget_pjb
     }
 }
 
@@ -126,35 +223,29 @@ const NO_POINT: Point = Point {
 
 /// One op's frontier, ready for the tick. Fixed size and `Copy`, so callers can keep any number of them in
 /// memory they own (a static array on a controller, a `Vec` on a server).
-// Layout for the tick, which visits frontiers in random op order: `repr(C)` keeps the fields every op reads (the
-// header, then the normal hull's length, base energy and first vertices) in the first of its cache-line-aligned
-// lines; the thermal hull, read only while the guard holds, sits between the hull and the points.
+// Layout for the tick, which visits frontiers in random op order: the normal hull first (its head line is the one
+// line every op reads), the thermal hull (read only while the guard holds), then the points, which only the seed
+// policy, the fallback paths and the link guard read.
 #[derive(Copy, Clone, Debug, PartialEq)]
 #[repr(C, align(64))]
 pub struct Frontier {
-    n_plans: u8,
-    /// Bit p set when point p is allowed under the thermal guard.
-    thermal_mask: u16,
-    max_temp_delta_100ms: f32,
-    link_budget_pjb: f32,
-    link_bits_per_token: f32,
     hull: Hull,
     thermal_hull: Hull,
     points: [Point; MAX_POINTS],
+    n_plans: u8,
+    /// Bit p set when point p is allowed under the thermal guard.
+    thermal_mask: u16,
 }
 
 impl Frontier {
     /// Prepares the frontier of a validated table op.
     pub fn from_op(op: &OpView<'_>) -> Frontier {
         let mut f = Frontier {
-            n_plans: 0,
-            thermal_mask: 0,
-            max_temp_delta_100ms: op.header().max_temp_delta_100ms,
-            link_budget_pjb: op.header().link_budget_pj_per_bit,
-            link_bits_per_token: op.header().link_bits_per_token,
             hull: EMPTY_HULL,
             thermal_hull: EMPTY_HULL,
             points: [NO_POINT; MAX_POINTS],
+            n_plans: 0,
+            thermal_mask: 0,
         };
         let mut n = 0;
         for plan in op.plans().take(MAX_PLANS) {
@@ -178,8 +269,15 @@ impl Frontier {
         };
         f.n_plans = n as u8;
         f.classify();
+        let header = op.header();
+        let head = |hull: &mut Hull| {
+            hull.head.max_temp_delta_100ms = header.max_temp_delta_100ms;
+            hull.head.link_bits_per_token = f64::from(header.link_bits_per_token);
+            hull.head.link_budget_pjb = f64::from(header.link_budget_pj_per_bit);
+        };
         let all = (1u16 << (n + 1)) - 1;
         f.hull = f.build_hull(all);
+        head(&mut f.hull);
         // Under the thermal guard only the lowest-power plan(s) run — the source's "switch to plan C" — plus the
         // fallback when it draws no more than they do.
         let min_power = f.points[..n].iter().map(|p| p.power).fold(f32::INFINITY, f32::min);
@@ -187,6 +285,7 @@ impl Frontier {
             .filter(|&p| f.points[p].power <= min_power)
             .fold(0, |m, p| m | 1 << p);
         f.thermal_hull = f.build_hull(f.thermal_mask);
+        head(&mut f.thermal_hull);
         for p in 0..=n {
             f.points[p].sleep_sub = f.sleep_substitute(p) as u8;
         }
@@ -268,21 +367,44 @@ impl Frontier {
             len += 1;
         }
         let mut hull = EMPTY_HULL;
-        for (vertex, &p) in hull.v.iter_mut().zip(&point[..len]) {
-            vertex.point = p;
+        for (k, &p) in point[..len].iter().enumerate() {
+            let info = self.info(usize::from(p));
+            hull.out[k] = VertexOut {
+                jpt: info.jpt,
+                lat: info.lat,
+                link_pjb: info.link_pjb,
+                point: p,
+                plan: info.plan,
+                class: info.class,
+            };
+        }
+        if len > 0 {
+            hull.energy[0] = f64::from(self.points[usize::from(point[0])].jpt);
         }
         for k in 1..len {
             let (a, b) = (usize::from(point[k - 1]), usize::from(point[k]));
             let djpt = f64::from(self.points[b].jpt) - f64::from(self.points[a].jpt);
-            hull.v[k].djpt = djpt;
-            hull.v[k].slope = ((f64::from(self.points[a].lat) - f64::from(self.points[b].lat)) / djpt) as f32;
+            hull.energy[k] = djpt;
+            let slope = (f64::from(self.points[a].lat) - f64::from(self.points[b].lat)) / djpt;
+            let log = logscale::log2_precise(slope).clamp(i32::from(NO_SLOPE) + 1, MAX_SLOPE) as i16;
+            // Non-increasing even where rounding in the convexity test let a slope rise by an ulp: the tick's
+            // per-op prefixes rely on it.
+            hull.head.slope_log[k] = if k > 1 {
+                log.min(hull.head.slope_log[k - 1])
+            } else {
+                log
+            };
         }
-        hull.len = len as u8;
-        hull.base_jpt = if len > 0 {
-            self.points[usize::from(point[0])].jpt
-        } else {
-            0.0
-        };
+        if len >= 2 {
+            // Padding lanes: one bucket (8 units) further down per lane, floored at the lowest real slope log.
+            let mut pad = i32::from(hull.head.slope_log[len - 1]);
+            for lane in &mut hull.head.slope_log[len..] {
+                pad = (pad - 8).max(i32::from(NO_SLOPE) + 1);
+                *lane = pad as i16;
+            }
+        }
+        hull.head.valid = if len >= 2 { ((1u32 << len) - 2) as u16 } else { 0 };
+        hull.head.len = len as u8;
         hull
     }
 
@@ -375,22 +497,29 @@ impl Frontier {
     }
 
     pub fn max_temp_delta_100ms(&self) -> f32 {
-        self.max_temp_delta_100ms
+        self.hull.max_temp_delta_100ms()
     }
 
     pub fn link_budget_pj_per_bit(&self) -> f32 {
-        self.link_budget_pjb
+        self.hull.link_budget_pjb() as f32
     }
 
     pub fn link_bits_per_token(&self) -> f32 {
-        self.link_bits_per_token
+        self.hull.link_bits_per_token() as f32
     }
 }
 
 const EMPTY_HULL: Hull = Hull {
-    len: 0,
-    base_jpt: 0.0,
-    v: [NO_VERTEX; MAX_POINTS],
+    head: HullHead {
+        slope_log: [NO_SLOPE; 16],
+        link_bits_per_token: 0.0,
+        link_budget_pjb: 0.0,
+        max_temp_delta_100ms: 0.0,
+        valid: 0,
+        len: 0,
+    },
+    energy: [0.0; 16],
+    out: [NO_VERTEX; 16],
 };
 
 /// Fills `out` with the prepared frontiers of `table`'s ops, in table order; returns how many it wrote, or
@@ -410,4 +539,20 @@ pub fn prepare_frontiers(table: &crate::table::FrontierTable<'_>, out: &mut [Fro
 #[cfg(feature = "alloc")]
 pub fn frontiers_of(table: &crate::table::FrontierTable<'_>) -> alloc::vec::Vec<Frontier> {
     table.ops().map(|op| Frontier::from_op(&op)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cache-line layout the tick's cost depends on (module docs): a 64-byte head line, 7-line hulls, 16-byte
+    /// vertex records that never straddle a line.
+    #[test]
+    fn layout_is_what_the_tick_expects() {
+        assert_eq!(core::mem::size_of::<HullHead>(), 64);
+        assert_eq!((core::mem::size_of::<Hull>(), core::mem::align_of::<Hull>()), (448, 64));
+        assert_eq!(core::mem::size_of::<VertexOut>(), 16);
+        assert_eq!(core::mem::offset_of!(Hull, out) % 64, 0);
+        assert_eq!(core::mem::size_of::<Frontier>(), 1216);
+    }
 }

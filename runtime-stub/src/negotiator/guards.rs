@@ -51,9 +51,34 @@ pub fn link_energy(op: &PendingOp, f: &Frontier, p: usize, rack_pj_per_bit: f64)
 /// [`link_energy`] of a point whose link pJ/bit is `pj_per_bit`.
 #[inline]
 pub(super) fn link_energy_at(op: &PendingOp, f: &Frontier, pj_per_bit: f32, rack_pj_per_bit: f64) -> (f64, f64) {
-    let bits = f64::from(op.tokens) * f64::from(f.link_bits_per_token());
+    let hull = f.hull(false);
+    link_energy_of(
+        op.tokens,
+        hull.link_bits_per_token(),
+        hull.link_budget_pjb(),
+        pj_per_bit,
+        rack_pj_per_bit,
+    )
+}
+
+/// [`link_energy`] from the frontier's fields (read by the contract's final pass from the hull it chose from).
+#[inline]
+pub(super) fn link_energy_of(
+    tokens: u32,
+    bits_per_token: f64,
+    budget_pj_per_bit: f64,
+    pj_per_bit: f32,
+    rack_pj_per_bit: f64,
+) -> (f64, f64) {
+    let bits = f64::from(tokens) * bits_per_token;
     if bits > 0.0 {
-        let budget = f64::from(f.link_budget_pj_per_bit()).min(rack_pj_per_bit);
+        // `f64::min` without its NaN handling (a NaN op budget gives the rack's, as `min` would; the rack budget is
+        // never NaN, see `rack_link_budget`).
+        let budget = if budget_pj_per_bit < rack_pj_per_bit {
+            budget_pj_per_bit
+        } else {
+            rack_pj_per_bit
+        };
         (bits * f64::from(pj_per_bit) * PJ, bits * budget * PJ)
     } else {
         (0.0, 0.0) // also avoids 0 × ∞ for ops without traffic and without a budget

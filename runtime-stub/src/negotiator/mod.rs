@@ -12,8 +12,11 @@
 //! 6. the link guard puts low-priority flows to sleep while link energy is over budget;
 //! 7. the report: energy, objective, A/B/C/fallback counts and the class broadcast to the arbiter.
 //!
-//! Cost: O(n·h) for the contract policy (h ≤ 15 points per op; no sort), O(n log n) for the seed's tightness sort
-//! and, only when the link budget is exceeded, for the link guard's priority sort. Deterministic: no hashing, no
+//! Cost: O(n·h) for the contract policy (h ≤ 15 points per op; no sort): a preparation pass that adds each
+//! upgrade to a histogram with an integer add and shift, and a final pass that picks each op's vertex with SIMD
+//! compares and accounts it, reading about two cache lines of its frontier in each pass; one division per op (the
+//! SLO weight in the objective). O(n log n) for the seed's tightness sort and, only when the link budget is
+//! exceeded, for the link guard's priority sort. Deterministic: no hashing, no
 //! threads, every order has an index tie-break. No telemetry value, NaN and infinities included, can panic it.
 
 pub mod budget;
@@ -21,12 +24,12 @@ mod contract;
 pub mod frontier;
 pub mod guards;
 pub mod inputs;
+mod logscale;
 pub mod report;
 pub mod scratch;
 mod seed;
 
 pub use budget::{BudgetRule, SafetyMargin};
-use frontier::PointInfo;
 pub use frontier::{prepare_frontiers, Frontier, Hull, PlanClass, MAX_POINTS};
 pub use inputs::{Choice, PendingOp, Telemetry, FALLBACK_PLAN};
 pub use report::{TickError, TickReport, TickStatus};
@@ -99,6 +102,18 @@ impl std::error::Error for ConfigError {}
 const MIN_DEADLINE_MS: f64 = 1e-3;
 /// Longest deadline a weight is computed from (ms), so +inf still gives a weight > 0.
 const MAX_DEADLINE_MS: f64 = 1e12;
+/// The deadline an op's SLO weight is computed from: NaN, ≤ 0 and tiny deadlines count as the tightest, +inf as
+/// the loosest, so weights stay finite and > 0.
+#[inline]
+fn clamped_deadline_ms(op: &PendingOp) -> f64 {
+    let deadline = f64::from(op.deadline_ms);
+    if deadline >= MIN_DEADLINE_MS {
+        deadline.min(MAX_DEADLINE_MS)
+    } else {
+        MIN_DEADLINE_MS
+    }
+}
+
 /// Relative slack kept off the budget in the contract's decisions, so rounding in f64 sums of up to millions of
 /// terms can never push the chosen energy over the budget.
 const DECISION_SLACK: f64 = 1e-9;
@@ -184,31 +199,20 @@ impl<'f> Negotiator<'f> {
                 });
             };
             let thermal = guards::op_is_hot(rack_hot, rise, f);
-            // NaN, ≤ 0 and tiny deadlines count as the tightest, +inf as the loosest: weights stay finite, > 0.
-            let deadline = f64::from(op.deadline_ms);
-            let deadline = if deadline >= MIN_DEADLINE_MS {
-                deadline.min(MAX_DEADLINE_MS)
-            } else {
-                MIN_DEADLINE_MS
-            };
-            let weight = 1.0 / deadline;
             let hull = f.hull(thermal);
-            let tokens = f64::from(op.tokens);
-            let rate = if op.tokens == 0 { f64::INFINITY } else { weight / tokens };
-            let (lo, hi) = if histogram && op.tokens != 0 {
-                contract::add_upgrades(hull, rate, tokens, buckets, &mut touched)
+            let deadline = clamped_deadline_ms(op);
+            let rate_log = if histogram {
+                contract::add_upgrades(hull, op, deadline, buckets, &mut touched)
             } else {
-                contract::NO_UPGRADES
+                0
             };
-            min_energy += tokens * f64::from(hull.base_jpt());
+            min_energy += f64::from(op.tokens) * hull.base_jpt();
             thermal_guarded += u32::from(thermal);
             *slot = OpSlot {
-                rate,
-                weight,
-                point: hull.point(0) as u8,
+                weight: 1.0 / deadline,
+                rate_log,
+                point: 0,
                 thermal,
-                lo,
-                hi,
             };
         }
 
@@ -240,15 +244,7 @@ impl<'f> Negotiator<'f> {
                 // The final pass picks and accounts in one go.
                 let left = (budget_j * (1.0 - DECISION_SLACK) - min_energy).max(0.0);
                 let mut acc = Accounting::default();
-                contract::finish(
-                    frontiers,
-                    ops,
-                    slots,
-                    buckets,
-                    touched,
-                    left,
-                    |i, op, f, weight, info| acc.add_info(op, f, weight, info, &mut out[i], rack_link),
-                );
+                contract::finish(frontiers, ops, slots, out, buckets, touched, left, rack_link, &mut acc);
                 acc.write(&mut report);
             }
             (TickStatus::Ok, Policy::Seed) => {
@@ -300,20 +296,7 @@ impl Accounting {
     /// Writes the op's choice and adds it to the sums.
     #[inline]
     fn add(&mut self, op: &PendingOp, f: &Frontier, slot: &OpSlot, choice: &mut Choice, rack_link: f64) {
-        self.add_info(op, f, slot.weight, f.info(usize::from(slot.point)), choice, rack_link);
-    }
-
-    /// [`Accounting::add`] from the chosen point's [`PointInfo`] (read once, in the contract's final pass).
-    #[inline]
-    fn add_info(
-        &mut self,
-        op: &PendingOp,
-        f: &Frontier,
-        weight: f64,
-        info: PointInfo,
-        choice: &mut Choice,
-        rack_link: f64,
-    ) {
+        let info = f.info(usize::from(slot.point));
         *choice = Choice {
             plan: info.plan,
             class: info.class,
@@ -321,7 +304,7 @@ impl Accounting {
         let lat = f64::from(info.lat);
         self.energy_j += f64::from(op.tokens) * f64::from(info.jpt);
         self.total_latency_ms += lat;
-        self.objective += lat * weight;
+        self.objective += lat * slot.weight;
         self.class_counts[info.class as usize] += 1;
         let (energy, budget) = guards::link_energy_at(op, f, info.link_pjb, rack_link);
         self.link_energy_j += energy;

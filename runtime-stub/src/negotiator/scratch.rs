@@ -2,25 +2,23 @@
 //! slot per pending op, and a fixed histogram. Size both slices to the largest pending-op count you will pass;
 //! create the `Scratch` once and reuse it every tick.
 
-/// Histogram buckets of the contract policy's threshold search: 64 per octave of upgrade efficiency over the
-/// whole positive `f32` range (128 KiB; a tick touches only the octaves its ops span).
+/// Histogram buckets of the contract policy's threshold search: 64 per octave of upgrade efficiency over 256
+/// octaves (128 KiB; a tick touches only the octaves its ops span).
 pub const BUCKETS: usize = 1 << 14;
 
-/// Per-op working state of a tick.
+/// Per-op working state of a tick: 16 bytes, so the two passes stream 128 KB for 8,000 ops.
 #[derive(Copy, Clone, Debug, Default)]
 pub struct OpSlot {
-    /// SLO weight divided by tokens: how much objective one joule of this op buys per unit of hull slope.
-    pub(super) rate: f64,
-    /// SLO weight, 1 / deadline_ms.
+    /// SLO weight, 1 / deadline_ms (contract policy: computed by the preparation pass for the final pass's
+    /// objective, so the final pass does no division).
     pub(super) weight: f64,
+    /// Contract policy: the histogram offset plus 512 · log2 of the op's rate, SLO weight / tokens (see
+    /// `contract`); an upgrade's bucket is `(rate_log + slope_log) >> 3`. Unused by the other paths.
+    pub(super) rate_log: i32,
     /// Chosen frontier point.
     pub(super) point: u8,
     /// Restricted by the thermal guard.
     pub(super) thermal: bool,
-    /// Histogram buckets of the op's least and most efficient upgrades (contract policy; `lo > hi` when it has
-    /// none), so the final pass decides most ops without walking their hull.
-    pub(super) lo: u16,
-    pub(super) hi: u16,
 }
 
 /// A sort key and an op index (seed order, link-guard order, contract boundary list).
