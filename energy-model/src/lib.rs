@@ -66,10 +66,10 @@ pub mod trace;
 
 pub use bayes::BayesianLinear;
 pub use kinds::{KernelClass, LinkState, Precision};
-pub use work::{Infeasible, KernelWork, OperatingGrid, OperatingPoint, Prediction, PredictionBatch, GRID_POINTS};
+pub use work::{Infeasible, KernelWork, OperatingGrid, OperatingPoint, Prediction, GRID_POINTS};
 
 #[cfg(feature = "std")]
-pub use model::{EnergyModel, Model, ModelForm};
+pub use model::{EnergyModel, Model, ModelForm, PredictionBatch};
 #[cfg(feature = "std")]
 pub use physical::{ClassTerms, PhysicalCoefficients};
 #[cfg(feature = "std")]

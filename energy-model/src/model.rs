@@ -3,7 +3,7 @@
 use crate::physical::PhysicalCoefficients;
 use crate::seed::SeedCoefficients;
 use crate::sku::Sku;
-use crate::work::{Infeasible, KernelWork, OperatingGrid, OperatingPoint, Prediction, PredictionBatch};
+use crate::work::{Infeasible, KernelWork, OperatingGrid, OperatingPoint, Prediction};
 use std::fmt;
 
 /// Predicts a kernel's energy and latency on a SKU. Implementations are pure functions of their
@@ -74,6 +74,72 @@ pub(crate) fn within_board_limit(sku: &Sku, p: Prediction) -> Result<Prediction,
         });
     }
     Ok(p)
+}
+
+/// One work's predictions at many operating points, as columns ([`crate::EnergyModel::predict_batch`]). Point
+/// `i`'s result is [`PredictionBatch::get`]`(i)`; keep one batch and reuse it, so pricing a grid allocates
+/// nothing after the first call.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PredictionBatch {
+    pub joules: Vec<f64>,
+    pub latency_s: Vec<f64>,
+    pub link_joules: Vec<f64>,
+    /// [`Prediction::board_power_w`] of each estimate: the power the board limit was checked against
+    /// (meaningful where the status is `Ok` or `OverPowerLimit`).
+    pub board_power_w: Vec<f64>,
+    /// `Ok` for a feasible point, else why not (the other estimate columns are meaningful only for `Ok`).
+    pub status: Vec<Result<(), Infeasible>>,
+}
+
+impl PredictionBatch {
+    /// Points in the batch.
+    pub fn len(&self) -> usize {
+        self.status.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.status.is_empty()
+    }
+
+    /// Sizes the batch for `n` points, keeping the allocations. Values left from an earlier batch are not
+    /// cleared: every point's status is written again, and the estimate columns are meaningful only where the
+    /// status says so (see the fields).
+    pub fn reset(&mut self, n: usize) {
+        for column in [
+            &mut self.joules,
+            &mut self.latency_s,
+            &mut self.link_joules,
+            &mut self.board_power_w,
+        ] {
+            column.resize(n, 0.0);
+        }
+        self.status.resize(n, Ok(()));
+    }
+
+    /// Point `i` as [`crate::EnergyModel::predict`] returns it.
+    #[inline]
+    pub fn get(&self, i: usize) -> Result<Prediction, Infeasible> {
+        self.status[i].map(|()| Prediction {
+            joules: self.joules[i],
+            latency_s: self.latency_s[i],
+            link_joules: self.link_joules[i],
+        })
+    }
+
+    /// Stores point `i`'s result (as `predict` returns it) with its board power.
+    #[inline]
+    pub fn set(&mut self, i: usize, result: Result<Prediction, Infeasible>, board_power_w: f64) {
+        match result {
+            Ok(p) => {
+                self.joules[i] = p.joules;
+                self.latency_s[i] = p.latency_s;
+                self.link_joules[i] = p.link_joules;
+                self.status[i] = Ok(());
+            }
+            Err(e) => self.status[i] = Err(e),
+        }
+        self.board_power_w[i] = board_power_w;
+    }
 }
 
 /// The two model forms. Names on the command line and in SKU tables: `physical`, `seed`.

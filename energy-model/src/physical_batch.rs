@@ -9,9 +9,10 @@
 //!
 //! [`EnergyModel::predict_grid`]: crate::EnergyModel::predict_grid
 
+use crate::model::PredictionBatch;
 use crate::physical::{latency_s, PhysicalCoefficients, RooflineTerms, ENERGY_TERMS};
 use crate::sku::Sku;
-use crate::work::{Infeasible, KernelWork, OperatingGrid, PredictionBatch, GRID_POINTS};
+use crate::work::{Infeasible, KernelWork, OperatingGrid, GRID_POINTS};
 
 impl PhysicalCoefficients {
     /// `predict` of `work` at each point of `grid`, into `out` (reset first), in grid order, with each board
