@@ -47,9 +47,20 @@ pub fn fastest_in(t: &CostTable) -> Option<Cost> {
             .is_lt()
     };
     let mut best: Option<u16> = None;
+    let mut best_lat = f64::NAN;
     for &i in &t.feasible {
-        if best.is_none_or(|b| faster(i, b)) {
+        let lat = t.lat_ms[usize::from(i)];
+        // Latencies rarely tie: a plain `<` or `>` decides as `total_cmp` would (it orders non-NaN values the
+        // same way, and neither holds for NaN or ±0 pairs), and the full comparison settles the rest.
+        let better = match (best, lat.partial_cmp(&best_lat)) {
+            (None, _) => true,
+            (Some(_), Some(std::cmp::Ordering::Less)) => true,
+            (Some(_), Some(std::cmp::Ordering::Greater)) => false,
+            (Some(b), _) => faster(i, b),
+        };
+        if better {
             best = Some(i);
+            best_lat = lat;
         }
     }
     best.map(|i| t.cost(i))

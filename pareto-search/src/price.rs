@@ -327,7 +327,23 @@ impl<M: EnergyModel> Pricer<'_, M> {
             footprint_bytes: 0.0,
         };
         let per_token = |joules: f64| joules * self.gpus / self.tokens_per_step;
+        let block = OPERATING_POINTS * MEMORY_VARIANTS.len();
         for (pi, &precision) in PRECISIONS.iter().enumerate() {
+            // A precision the model prices exactly as the previous one (bf16 after fp16 on every shipped SKU:
+            // same peak, same energy per flop, same 16-bit weights) has the same outcomes: copy them.
+            if pi > 0 {
+                let previous = PRECISIONS[pi - 1];
+                if precision_bits(previous) == precision_bits(precision)
+                    && self.model.precisions_alike(
+                        self.sku,
+                        precision_to_model(previous),
+                        precision_to_model(precision),
+                    )
+                {
+                    out.copy_points((pi - 1) * block..pi * block, pi * block);
+                    continue;
+                }
+            }
             // As `price` scales and transforms the work, once per (precision, variant) instead of per point.
             let w = kernel.work;
             let weight = kernel.weight_bytes;
@@ -337,12 +353,13 @@ impl<M: EnergyModel> Pricer<'_, M> {
             };
             let weight_scaled = weight * precision_bits(precision) / 16.0;
             for (mi, &memory) in MEMORY_VARIANTS.iter().enumerate() {
-                let index = |j: usize| pi * OPERATING_POINTS * 5 + j * 5 + mi;
+                // Point `first + 5·j` is this (precision, variant) at the grid's point `j`.
+                let first = pi * block + mi;
                 let vw = match apply(memory, scaled, weight_scaled, kernel.reuse_confidence, &self.params) {
                     Ok(vw) => vw,
                     Err(e) => {
                         for j in 0..OPERATING_POINTS {
-                            out.set_rejected(index(j), Reason::Variant(e));
+                            out.set_rejected(first + j * MEMORY_VARIANTS.len(), Reason::Variant(e));
                         }
                         continue;
                     }
@@ -376,20 +393,20 @@ impl<M: EnergyModel> Pricer<'_, M> {
                         0.0
                     };
                 }
-                for j in 0..OPERATING_POINTS {
-                    match (energy.status[j], timing.status[j]) {
-                        (Err(e), _) | (Ok(()), Err(e)) => out.set_rejected(index(j), Reason::Model(e)),
-                        (Ok(()), Ok(())) => out.set_cost(
-                            index(j),
-                            Cost {
-                                est_jpt: jpt[j],
-                                est_lat_ms: lat_ms[j],
-                                est_power_w: energy.board_power_w[j],
-                                link_pj_per_bit: link_pj_per_bit[j],
-                            },
-                        ),
-                    }
-                }
+                let power_w: &[f64; OPERATING_POINTS] = energy.board_power_w[..OPERATING_POINTS]
+                    .try_into()
+                    .expect("a grid prediction has one power per point");
+                let (energy_status, timing_status) =
+                    (&energy.status[..OPERATING_POINTS], &timing.status[..OPERATING_POINTS]);
+                out.set_strided(
+                    first,
+                    MEMORY_VARIANTS.len(),
+                    [&jpt, &lat_ms, power_w, &link_pj_per_bit],
+                    |j| match (&energy_status[j], &timing_status[j]) {
+                        (Ok(()), Ok(())) => None,
+                        (Err(e), _) | (Ok(()), Err(e)) => Some(Reason::Model(*e)),
+                    },
+                );
             }
         }
         out.finish()

@@ -174,6 +174,51 @@ impl<R: PartialEq> PricedBuilder<R> {
         self.status[index] = Status::Rejected((self.rejected.len() - 1) as u16);
     }
 
+    /// Points `first + stride·j` for `j < N`: point `j` costs `columns[·][j]` (energy per token, latency, power,
+    /// link pJ/bit) unless `rejected(j)` gives a reason. As [`PricedBuilder::set`] of each, in one pass over
+    /// the columns.
+    #[inline]
+    pub fn set_strided<const N: usize>(
+        &mut self,
+        first: usize,
+        stride: usize,
+        columns: [&[f64; N]; 4],
+        mut rejected: impl FnMut(usize) -> Option<R>,
+    ) {
+        let [jpt, lat_ms, power_w, link] = columns;
+        let end = first + stride * N.saturating_sub(1);
+        assert!(N == 0 || end < self.status.len(), "points {first}..={end} out of range");
+        for j in 0..N {
+            let i = first + stride * j;
+            match rejected(j) {
+                Some(reason) => self.set_rejected(i, reason),
+                None => self.set_cost(
+                    i,
+                    Cost {
+                        est_jpt: jpt[j],
+                        est_lat_ms: lat_ms[j],
+                        est_power_w: power_w[j],
+                        link_pj_per_bit: link[j],
+                    },
+                ),
+            }
+        }
+    }
+
+    /// Gives the points from `to` on the outcomes of the points in `from` (already set), in order.
+    pub fn copy_points(&mut self, from: std::ops::Range<usize>, to: usize) {
+        let n = from.len();
+        let c = &mut self.costs;
+        for column in [&mut c.jpt, &mut c.lat_ms, &mut c.power_w, &mut c.link_pj_per_bit] {
+            column.copy_within(from.clone(), to);
+        }
+        self.status.copy_within(from, to);
+        debug_assert!(
+            !self.status[to..to + n].contains(&Status::Unpriced),
+            "copied points must be priced"
+        );
+    }
+
     /// The next point's outcome, in index order.
     #[inline]
     pub fn push(&mut self, priced: Result<Cost, R>) {
