@@ -7,6 +7,7 @@ use crate::prune::prune_table;
 use crate::space::{memory_of, Axes, Point};
 use rayon::prelude::*;
 use riir_dialect::{FallbackAction, MemoryVariant};
+use std::cmp::Ordering;
 
 /// Prices every point of `axes` with `pricer`, in parallel. The result is in point-index order whatever the
 /// thread count (rayon's indexed collect keeps positions), so everything downstream is deterministic.
@@ -162,11 +163,15 @@ fn fallback_in(t: &CostTable) -> Option<u16> {
         .filter(|&i| memory_of(i) == MemoryVariant::Recompute)
         .min_by(|&a, &b| {
             let (ia, ib) = (usize::from(a), usize::from(b));
-            t.power_w[ia]
-                .total_cmp(&t.power_w[ib])
-                .then(t.jpt[ia].total_cmp(&t.jpt[ib]))
-                .then(t.lat_ms[ia].total_cmp(&t.lat_ms[ib]))
-                .then(a.cmp(&b))
+            // A plain comparison of the powers decides unless they tie (see `fastest_in`).
+            match t.power_w[ia].partial_cmp(&t.power_w[ib]) {
+                Some(o @ (Ordering::Less | Ordering::Greater)) => o,
+                _ => t.power_w[ia]
+                    .total_cmp(&t.power_w[ib])
+                    .then(t.jpt[ia].total_cmp(&t.jpt[ib]))
+                    .then(t.lat_ms[ia].total_cmp(&t.lat_ms[ib]))
+                    .then(a.cmp(&b)),
+            }
         })
 }
 

@@ -188,19 +188,25 @@ impl<R: PartialEq> PricedBuilder<R> {
         let [jpt, lat_ms, power_w, link] = columns;
         let end = first + stride * N.saturating_sub(1);
         assert!(N == 0 || end < self.status.len(), "points {first}..={end} out of range");
+        // `Cost::is_finite_nonnegative`, branch-free (`&`, not `&&`). LLVM rewrites `x < ∞` into a class test
+        // of the bits (a dozen integer instructions); a bound it cannot see keeps the single comparison.
+        let infinity = std::hint::black_box(f64::INFINITY);
+        let ok = |x: f64| (x >= 0.0) & (x < infinity);
         for j in 0..N {
             let i = first + stride * j;
             match rejected(j) {
                 Some(reason) => self.set_rejected(i, reason),
-                None => self.set_cost(
-                    i,
-                    Cost {
-                        est_jpt: jpt[j],
-                        est_lat_ms: lat_ms[j],
-                        est_power_w: power_w[j],
-                        link_pj_per_bit: link[j],
-                    },
-                ),
+                None => {
+                    self.costs.jpt[i] = jpt[j];
+                    self.costs.lat_ms[i] = lat_ms[j];
+                    self.costs.power_w[i] = power_w[j];
+                    self.costs.link_pj_per_bit[i] = link[j];
+                    self.status[i] = if ok(jpt[j]) & ok(lat_ms[j]) & ok(power_w[j]) & ok(link[j]) {
+                        Status::Feasible
+                    } else {
+                        Status::InvalidCost
+                    };
+                }
             }
         }
     }
