@@ -40,8 +40,8 @@ impl Cost {
     #[inline]
     pub(crate) fn is_finite_nonnegative(&self) -> bool {
         // `0 ≤ x < ∞` is `x.is_finite() && x >= 0.0` (NaN fails both), as two plain comparisons.
-        let ok = |x: f64| (x >= 0.0) & (x < f64::INFINITY);
-        ok(self.est_jpt) & ok(self.est_lat_ms) & ok(self.est_power_w) & ok(self.link_pj_per_bit)
+        let ok = |x: f64| (0.0..f64::INFINITY).contains(&x);
+        ok(self.est_jpt) && ok(self.est_lat_ms) && ok(self.est_power_w) && ok(self.link_pj_per_bit)
     }
 }
 
