@@ -233,17 +233,21 @@ impl<R: PartialEq> PricedBuilder<R> {
     }
 
     pub fn finish(mut self) -> Priced<R> {
-        if let Some(i) = self.status.iter().position(|s| *s == Status::Unpriced) {
+        let status = self.status;
+        if let Some(i) = status.iter().position(|s| *s == Status::Unpriced) {
             panic!("point {i} was never priced");
         }
-        let status = self.status;
-        self.costs.feasible.extend(
-            status
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| **s == Status::Feasible)
-                .map(|(i, _)| i as u16),
-        );
+        // The feasible indices in order, branch-free: each index is written at the end and kept by advancing
+        // past it when feasible (feasibility is as unpredictable as the costs).
+        let feasible = &mut self.costs.feasible;
+        feasible.clear();
+        feasible.resize(status.len(), 0);
+        let mut n = 0;
+        for (i, s) in status.iter().enumerate() {
+            feasible[n] = i as u16;
+            n += usize::from(*s == Status::Feasible);
+        }
+        feasible.truncate(n);
         let fastest = crate::frontier::fastest_in(&self.costs);
         Priced {
             axes: self.axes,

@@ -125,40 +125,58 @@ pub fn best_of_precision(feasible: &[(u16, Cost)], precision: riir_dialect::Prec
 
 /// [`best_of_precision`] on a cost table.
 fn best_of_precision_in(t: &CostTable, precision: riir_dialect::Precision, slo_ms: f64) -> Option<u16> {
+    best_of_precision_within(t, &within_bound(t, slo_ms), precision)
+}
+
+/// Rule (1), as [`within_slo`]: the table's feasible points within the SLO bound as (joules, latency, index),
+/// in index order, gathered once so that the rules read them in sequence.
+fn within_bound(t: &CostTable, slo_ms: f64) -> Vec<(f64, f64, u16)> {
     let bound = slo_ms * SLO_SLACK;
-    let within: Vec<u16> = t
-        .feasible
-        .iter()
-        .copied()
-        .filter(|&i| t.lat_ms[usize::from(i)] <= bound)
-        .collect();
-    best_of_precision_within(t, &within, precision)
+    let (jpt, lat) = (&t.jpt[..], &t.lat_ms[..]);
+    // Branch-free: every point is written at the end and kept by advancing past it when within the bound (the
+    // test is as unpredictable as the costs).
+    let mut out = vec![(0.0, 0.0, 0); t.feasible.len()];
+    let mut n = 0;
+    for &i in &t.feasible {
+        let l = lat[usize::from(i)];
+        out[n] = (jpt[usize::from(i)], l, i);
+        n += usize::from(l <= bound);
+    }
+    out.truncate(n);
+    out
 }
 
-/// The run of `indices` (increasing) whose precision is `precision`: precision varies slowest in index order.
-fn precision_run(indices: &[u16], precision: riir_dialect::Precision) -> &[u16] {
-    let lo = indices.partition_point(|&i| precision_of(i) < precision);
-    let hi = lo + indices[lo..].partition_point(|&i| precision_of(i) == precision);
-    &indices[lo..hi]
+/// The run of `items` (by increasing index) whose precision is `precision`: precision varies slowest in index
+/// order.
+fn precision_run<T>(items: &[T], index: impl Fn(&T) -> u16, precision: riir_dialect::Precision) -> &[T] {
+    let lo = items.partition_point(|x| precision_of(index(x)) < precision);
+    let hi = lo + items[lo..].partition_point(|x| precision_of(index(x)) == precision);
+    &items[lo..hi]
 }
 
-/// [`best_of_precision_in`] given `within`: the table's feasible points within the SLO bound (rule 1's
-/// candidates), increasing.
-fn best_of_precision_within(t: &CostTable, within: &[u16], precision: riir_dialect::Precision) -> Option<u16> {
+/// [`best_of_precision_in`] given `within`, rule (1)'s candidates ([`within_bound`]).
+fn best_of_precision_within(
+    t: &CostTable,
+    within: &[(f64, f64, u16)],
+    precision: riir_dialect::Precision,
+) -> Option<u16> {
+    let energy_then_latency =
+        |a: &(f64, f64, u16), b: &(f64, f64, u16)| total_then(a.0, b.0, || a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)));
     let (jpt, lat) = (|i: u16| t.jpt[usize::from(i)], |i: u16| t.lat_ms[usize::from(i)]);
-    let energy_then_latency = |a: u16, b: u16| total_then(jpt(a), jpt(b), || lat(a).total_cmp(&lat(b)).then(a.cmp(&b)));
-    let latency_then_energy = |a: u16, b: u16| total_then(lat(a), lat(b), || jpt(a).total_cmp(&jpt(b)).then(a.cmp(&b)));
-    min_by(precision_run(within, precision), energy_then_latency)
-        .or_else(|| min_by(precision_run(&t.feasible, precision), latency_then_energy))
+    let latency_then_energy =
+        |a: &u16, b: &u16| total_then(lat(*a), lat(*b), || jpt(*a).total_cmp(&jpt(*b)).then(a.cmp(b)));
+    min_by(precision_run(within, |c| c.2, precision), energy_then_latency)
+        .map(|c| c.2)
+        .or_else(|| min_by(precision_run(&t.feasible, |&i| i, precision), latency_then_energy).copied())
 }
 
 /// The first minimum of `run` under `cmp`, as `Iterator::min_by` (a plain loop, so `cmp` is inlined).
 #[inline]
-fn min_by(run: &[u16], cmp: impl Fn(u16, u16) -> Ordering) -> Option<u16> {
-    let mut best: Option<u16> = None;
-    for &i in run {
-        if best.is_none_or(|b| cmp(i, b).is_lt()) {
-            best = Some(i);
+fn min_by<T>(run: &[T], cmp: impl Fn(&T, &T) -> Ordering) -> Option<&T> {
+    let mut best: Option<&T> = None;
+    for x in run {
+        if best.is_none_or(|b| cmp(x, b).is_lt()) {
+            best = Some(x);
         }
     }
     best
@@ -178,22 +196,10 @@ pub fn prune_feasible(feasible: &[(u16, Cost)], slo_ms: f64) -> Vec<(u16, Cost)>
 
 /// [`prune`] on a kernel's cost table: what the search runs.
 pub fn prune_table(t: &CostTable, slo_ms: f64) -> Vec<u16> {
-    let bound = slo_ms * SLO_SLACK;
-    let mut candidates: Vec<u16> = Vec::with_capacity(t.feasible.len());
-    // Rule (1), as `within_slo`.
-    candidates.extend(
-        t.feasible
-            .iter()
-            .copied()
-            .filter(|&i| t.lat_ms[usize::from(i)] <= bound),
-    );
-    let at = |pos: usize| {
-        let i = candidates[pos];
-        (t.jpt[usize::from(i)], t.lat_ms[usize::from(i)], i)
-    };
-    let mut frontier: Vec<u16> = sweep(candidates.len(), at)
+    let candidates = within_bound(t, slo_ms);
+    let mut frontier: Vec<u16> = sweep(candidates.len(), |pos| candidates[pos])
         .into_iter()
-        .map(|pos| candidates[pos])
+        .map(|pos| candidates[pos].2)
         .collect();
     // Decreasing energy, then increasing latency, then index: the frontier's order.
     let by_decreasing_energy = |a: &u16, b: &u16| {
