@@ -19,6 +19,7 @@ use crate::search::KernelSpec;
 use crate::space::{Axes, AxesError, Point, MEMORY_VARIANTS, PRECISIONS};
 use energy_model::{EnergyModel, KernelWork, OperatingGrid, OperatingPoint, Prediction, PredictionBatch, Sku};
 use riir_dialect::{KernelClass, KernelInfo, LinkState, Precision};
+use std::cell::RefCell;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
@@ -309,6 +310,34 @@ impl<M: EnergyModel> Pricer<'_, M> {
     /// points in one [`EnergyModel::predict_grid`] call, which hoists what depends on the work alone out of the
     /// per-point arithmetic and returns columns (with the board power it checked), copied into the kernel's.
     pub fn price_kernel(&self, kernel: &KernelSpec, axes: &Axes) -> Priced<Reason> {
+        // The two prediction batches are reused by every kernel a thread prices (their ten columns would
+        // otherwise be allocated and freed per kernel, a tenth of its pricing time).
+        thread_local! {
+            static BATCHES: RefCell<(PredictionBatch, PredictionBatch)> = RefCell::default();
+        }
+        BATCHES.with(|b| match b.try_borrow_mut() {
+            Ok(mut b) => {
+                let (energy, latency) = &mut *b;
+                self.price_kernel_with(kernel, axes, energy, latency)
+            }
+            // Only if a model's `predict_grid` priced a kernel itself: fresh batches.
+            Err(_) => self.price_kernel_with(
+                kernel,
+                axes,
+                &mut PredictionBatch::default(),
+                &mut PredictionBatch::default(),
+            ),
+        })
+    }
+
+    /// [`Pricer::price_kernel`] with scratch batches.
+    fn price_kernel_with(
+        &self,
+        kernel: &KernelSpec,
+        axes: &Axes,
+        energy: &mut PredictionBatch,
+        latency: &mut PredictionBatch,
+    ) -> Priced<Reason> {
         // `axes.point`'s order is the grid's: SM clock, then HBM bandwidth, then link state.
         let grid = OperatingGrid {
             sm_mhz: axes.sm_mhz.map(f64::from),
@@ -316,8 +345,6 @@ impl<M: EnergyModel> Pricer<'_, M> {
             links: axes.links.map(link_to_model),
         };
         let mut out = PricedBuilder::new(axes);
-        let mut energy = PredictionBatch::default();
-        let mut latency = PredictionBatch::default();
         let model_work = |w: Work, precision: Precision| KernelWork {
             class: energy_class(kernel.class),
             precision: precision_to_model(precision),
@@ -367,13 +394,13 @@ impl<M: EnergyModel> Pricer<'_, M> {
                 // A variant that hides latency (prefetch) times different work than it pays for: its latency
                 // comes from a second prediction, and either prediction's rejection rejects the point.
                 self.model
-                    .predict_grid(self.sku, &model_work(vw.energy, precision), &grid, &mut energy);
+                    .predict_grid(self.sku, &model_work(vw.energy, precision), &grid, energy);
                 let hides_latency = vw.latency != vw.energy;
                 if hides_latency {
                     self.model
-                        .predict_grid(self.sku, &model_work(vw.latency, precision), &grid, &mut latency);
+                        .predict_grid(self.sku, &model_work(vw.latency, precision), &grid, latency);
                 }
-                let timing = if hides_latency { &latency } else { &energy };
+                let (energy, timing) = (&*energy, if hides_latency { &*latency } else { &*energy });
                 // Per-token figures of all 36 points in straight-line passes (vectorised), then the outcomes.
                 let link_bits = vw.energy.link_bytes * 8.0;
                 let (joules, link_joules) = (
