@@ -157,22 +157,26 @@ pub fn fallback<R>(evaluated: &[Evaluated<R>]) -> Option<FallbackPlan> {
 
 /// The index of [`fallback`]'s point in a cost table.
 fn fallback_in(t: &CostTable) -> Option<u16> {
-    t.feasible
-        .iter()
-        .copied()
-        .filter(|&i| memory_of(i) == MemoryVariant::Recompute)
-        .min_by(|&a, &b| {
-            let (ia, ib) = (usize::from(a), usize::from(b));
-            // A plain comparison of the powers decides unless they tie (see `fastest_in`).
-            match t.power_w[ia].partial_cmp(&t.power_w[ib]) {
-                Some(o @ (Ordering::Less | Ordering::Greater)) => o,
-                _ => t.power_w[ia]
-                    .total_cmp(&t.power_w[ib])
-                    .then(t.jpt[ia].total_cmp(&t.jpt[ib]))
-                    .then(t.lat_ms[ia].total_cmp(&t.lat_ms[ib]))
-                    .then(a.cmp(&b)),
-            }
-        })
+    let lower = |a: u16, b: u16| {
+        let (ia, ib) = (usize::from(a), usize::from(b));
+        // A plain comparison of the powers decides unless they tie (see `fastest_in`).
+        match t.power_w[ia].partial_cmp(&t.power_w[ib]) {
+            Some(o @ (Ordering::Less | Ordering::Greater)) => o,
+            _ => t.power_w[ia]
+                .total_cmp(&t.power_w[ib])
+                .then(t.jpt[ia].total_cmp(&t.jpt[ib]))
+                .then(t.lat_ms[ia].total_cmp(&t.lat_ms[ib]))
+                .then(a.cmp(&b)),
+        }
+    };
+    // The first minimum, as `min_by` (a plain loop, so the comparison is inlined).
+    let mut best: Option<u16> = None;
+    for &i in &t.feasible {
+        if memory_of(i) == MemoryVariant::Recompute && best.is_none_or(|b| lower(i, b).is_lt()) {
+            best = Some(i);
+        }
+    }
+    best
 }
 
 /// Plan names in rank order: A … Z, then AA, AB, … (bijective base 26), so any frontier size has unique names.

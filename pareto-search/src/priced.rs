@@ -124,16 +124,19 @@ pub struct PricedBuilder<R> {
 impl<R: PartialEq> PricedBuilder<R> {
     pub fn new(axes: &Axes) -> PricedBuilder<R> {
         let n = POINTS_PER_KERNEL;
+        // Copies of constant columns (a `memcpy` each) rather than `vec![x; n]`'s element-by-element fill.
+        const NAN_COLUMN: [f64; POINTS_PER_KERNEL] = [f64::NAN; POINTS_PER_KERNEL];
+        const UNPRICED_COLUMN: [Status; POINTS_PER_KERNEL] = [Status::Unpriced; POINTS_PER_KERNEL];
         PricedBuilder {
             axes: axes.clone(),
             costs: CostTable {
-                jpt: vec![f64::NAN; n],
-                lat_ms: vec![f64::NAN; n],
-                power_w: vec![f64::NAN; n],
-                link_pj_per_bit: vec![f64::NAN; n],
+                jpt: NAN_COLUMN.to_vec(),
+                lat_ms: NAN_COLUMN.to_vec(),
+                power_w: NAN_COLUMN.to_vec(),
+                link_pj_per_bit: NAN_COLUMN.to_vec(),
                 feasible: Vec::with_capacity(n),
             },
-            status: vec![Status::Unpriced; n],
+            status: UNPRICED_COLUMN.to_vec(),
             rejected: Vec::new(),
             pushed: 0,
         }
