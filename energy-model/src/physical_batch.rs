@@ -68,7 +68,8 @@ impl PhysicalCoefficients {
         let clock_ok = grid.sm_mhz.map(|sm_mhz| sku.check_clock(sm_mhz));
         let bw_ok = grid.hbm_bw_tbps.map(|bw| sku.check_bandwidth(bw));
         let link_ok = grid.links.map(|link| sku.check_link(link));
-        let all_ok = clock_ok.iter().chain(&bw_ok).chain(&link_ok).all(Result::is_ok);
+        let all_ok =
+            clock_ok.iter().all(Result::is_ok) && bw_ok.iter().all(Result::is_ok) && link_ok.iter().all(Result::is_ok);
         if all_ok && footprint_checked.is_ok() {
             out.status.fill(Ok(()));
         } else {
