@@ -237,18 +237,22 @@ impl<R: PartialEq> PricedBuilder<R> {
 
     pub fn finish(mut self) -> Priced<R> {
         let status = self.status;
-        if let Some(i) = status.iter().position(|s| *s == Status::Unpriced) {
-            panic!("point {i} was never priced");
-        }
         // The feasible indices in order, branch-free: each index is written at the end and kept by advancing
-        // past it when feasible (feasibility is as unpredictable as the costs).
+        // past it when feasible (feasibility is as unpredictable as the costs). The same pass notes whether a
+        // point was never priced (a bug, reported below).
         let feasible = &mut self.costs.feasible;
         feasible.clear();
         feasible.resize(status.len(), 0);
         let mut n = 0;
+        let mut unpriced = false;
         for (i, s) in status.iter().enumerate() {
             feasible[n] = i as u16;
             n += usize::from(*s == Status::Feasible);
+            unpriced |= *s == Status::Unpriced;
+        }
+        if unpriced {
+            let i = status.iter().position(|s| *s == Status::Unpriced).expect("seen above");
+            panic!("point {i} was never priced");
         }
         feasible.truncate(n);
         let fastest = crate::frontier::fastest_in(&self.costs);
