@@ -6,7 +6,7 @@
 //! on demand, for the points CSV and the frontier JSON.
 
 use crate::cost::{Cost, Evaluated, Infeasible};
-use crate::space::{Axes, POINTS_PER_KERNEL};
+use crate::space::{Axes, MEMORY_VARIANTS, POINTS_PER_KERNEL};
 
 /// Costs by point index and the feasible indices: everything the pruning rules and the fallback read.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -109,6 +109,7 @@ pub struct Priced<R> {
     status: Vec<Status>,
     rejected: Vec<R>,
     fastest: Option<Cost>,
+    fallback: Option<u16>,
 }
 
 /// Collects a kernel's points in any order ([`PricedBuilder::set`]) or index order ([`PricedBuilder::push`]);
@@ -247,8 +248,9 @@ impl<R: PartialEq> PricedBuilder<R> {
         let mut unpriced = false;
         for (i, s) in status.iter().enumerate() {
             feasible[n] = i as u16;
-            n += usize::from(*s == Status::Feasible);
-            unpriced |= *s == Status::Unpriced;
+            // `matches!` tests the tag alone; the derived `==` branched on it.
+            n += usize::from(matches!(s, Status::Feasible));
+            unpriced |= matches!(s, Status::Unpriced);
         }
         if unpriced {
             let i = status.iter().position(|s| *s == Status::Unpriced).expect("seen above");
@@ -256,12 +258,19 @@ impl<R: PartialEq> PricedBuilder<R> {
         }
         feasible.truncate(n);
         let fastest = crate::frontier::fastest_in(&self.costs);
+        // The fallback does not depend on the SLO: chosen once here, from the recompute points (every fifth).
+        let recompute = (crate::frontier::recompute_variant()..status.len())
+            .step_by(MEMORY_VARIANTS.len())
+            .filter(|&i| matches!(status[i], Status::Feasible))
+            .map(|i| i as u16);
+        let fallback = crate::frontier::fallback_among(&self.costs, recompute);
         Priced {
             axes: self.axes,
             costs: self.costs,
             status,
             rejected: self.rejected,
             fastest,
+            fallback,
         }
     }
 }
@@ -310,6 +319,11 @@ impl<R> Priced<R> {
     /// The fastest feasible cost (ties: lower energy, then lower index); `None` when nothing is feasible.
     pub fn fastest(&self) -> Option<Cost> {
         self.fastest
+    }
+
+    /// The fallback's point (`frontier::fallback`'s choice), `None` when no recompute point is feasible.
+    pub fn fallback(&self) -> Option<u16> {
+        self.fallback
     }
 
     /// The cost of point `i` when it is feasible.
@@ -368,6 +382,9 @@ mod tests {
         assert_eq!(priced.cost(3), Some(Cost::new(3.0, 0.25)));
         assert_eq!(priced.cost(4), None, "an invalid cost is not feasible");
         assert_eq!(priced.fastest(), Some(Cost::new(717.0, 1.0 / 718.0)));
+        // The fallback chosen from the statuses is the one chosen from the table.
+        assert_eq!(priced.fallback(), crate::frontier::fallback_in(priced.costs()));
+        assert!(priced.fallback().is_some());
     }
 
     #[test]

@@ -46,7 +46,7 @@ fn sweep(n: usize, at: impl Fn(usize) -> (f64, f64, u16)) -> Vec<usize> {
     let key = |jpt: f64, lat: f64| u128::from(total_order_key(lat)) << 64 | u128::from(total_order_key(jpt));
     // The sort's order on (joules, latency, index): latency, then energy, then index.
     let by_order =
-        |a: (f64, f64, u16), b: (f64, f64, u16)| total_then(a.1, b.1, || a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+        |a: (f64, f64, u16), b: (f64, f64, u16)| total_then(a.1, b.1, || total_then(a.0, b.0, || a.2.cmp(&b.2)));
     // Only points between the first in sort order (F) and the cheapest (E) can survive the sweep, so the rest
     // are dropped before sorting: a point after F in order with energy not below F's is never below the
     // sweep's running minimum (≤ F's energy once F is swept), nor is a point after E, the first non-NaN energy
@@ -93,7 +93,7 @@ fn sweep(n: usize, at: impl Fn(usize) -> (f64, f64, u16)) -> Vec<usize> {
 /// where it says less or greater, `total_cmp` says the same (they differ only on NaNs and on ±0, which compare
 /// neither less nor greater), and it is far cheaper than the bit transform.
 #[inline(always)]
-fn total_then(a: f64, b: f64, then: impl FnOnce() -> Ordering) -> Ordering {
+pub(crate) fn total_then(a: f64, b: f64, then: impl FnOnce() -> Ordering) -> Ordering {
     match a.partial_cmp(&b) {
         Some(Ordering::Less) => Ordering::Less,
         Some(Ordering::Greater) => Ordering::Greater,
@@ -133,17 +133,18 @@ fn best_of_precision_in(t: &CostTable, precision: riir_dialect::Precision, slo_m
 fn within_bound(t: &CostTable, slo_ms: f64) -> Vec<(f64, f64, u16)> {
     let bound = slo_ms * SLO_SLACK;
     let (jpt, lat) = (&t.jpt[..], &t.lat_ms[..]);
-    // Branch-free: every point is written at the end and kept by advancing past it when within the bound (the
-    // test is as unpredictable as the costs).
-    let mut out = vec![(0.0, 0.0, 0); t.feasible.len()];
+    // Branch-free: every index is written at the end and kept by advancing past it when within the bound (the
+    // test is as unpredictable as the costs); then the kept ones' costs are gathered.
+    let mut kept = vec![0u16; t.feasible.len()];
     let mut n = 0;
     for &i in &t.feasible {
-        let l = lat[usize::from(i)];
-        out[n] = (jpt[usize::from(i)], l, i);
-        n += usize::from(l <= bound);
+        kept[n] = i;
+        n += usize::from(lat[usize::from(i)] <= bound);
     }
-    out.truncate(n);
-    out
+    kept[..n]
+        .iter()
+        .map(|&i| (jpt[usize::from(i)], lat[usize::from(i)], i))
+        .collect()
 }
 
 /// The run of `items` (by increasing index) whose precision is `precision`: precision varies slowest in index
@@ -161,10 +162,10 @@ fn best_of_precision_within(
     precision: riir_dialect::Precision,
 ) -> Option<u16> {
     let energy_then_latency =
-        |a: &(f64, f64, u16), b: &(f64, f64, u16)| total_then(a.0, b.0, || a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)));
+        |a: &(f64, f64, u16), b: &(f64, f64, u16)| total_then(a.0, b.0, || total_then(a.1, b.1, || a.2.cmp(&b.2)));
     let (jpt, lat) = (|i: u16| t.jpt[usize::from(i)], |i: u16| t.lat_ms[usize::from(i)]);
     let latency_then_energy =
-        |a: &u16, b: &u16| total_then(lat(*a), lat(*b), || jpt(*a).total_cmp(&jpt(*b)).then(a.cmp(b)));
+        |a: &u16, b: &u16| total_then(lat(*a), lat(*b), || total_then(jpt(*a), jpt(*b), || a.cmp(b)));
     min_by(precision_run(within, |c| c.2, precision), energy_then_latency)
         .map(|c| c.2)
         .or_else(|| min_by(precision_run(&t.feasible, |&i| i, precision), latency_then_energy).copied())
