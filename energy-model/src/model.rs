@@ -1,5 +1,6 @@
 //! The `EnergyModel` trait both forms implement, the form selector, and the stable model hash.
 
+use crate::kinds::Precision;
 use crate::physical::PhysicalCoefficients;
 use crate::seed::SeedCoefficients;
 use crate::sku::Sku;
@@ -40,6 +41,15 @@ pub trait EnergyModel: Send + Sync {
     /// axis level alone; its results must equal `predict`'s bit for bit.
     fn predict_grid(&self, sku: &Sku, work: &KernelWork, grid: &OperatingGrid, out: &mut PredictionBatch) {
         self.predict_batch(sku, work, &grid.points(), out);
+    }
+
+    /// True when [`EnergyModel::predict`] of any work at precision `a` equals, bit for bit, its prediction of the
+    /// same work at precision `b` on `sku`, at every point (rejections included, so both must have units: a
+    /// rejection for missing units names the precision). A search may then price one precision and copy the
+    /// other. `false` is always correct.
+    fn precisions_alike(&self, sku: &Sku, a: Precision, b: Precision) -> bool {
+        let _ = sku;
+        a == b
     }
 }
 
@@ -243,6 +253,26 @@ impl EnergyModel for Model {
             Model::Physical(c) => c.predict_grid(sku, work, grid, out),
             Model::Seed(_) => batch_with_estimate(self, sku, work, &grid.points(), out),
         }
+    }
+
+    fn precisions_alike(&self, sku: &Sku, a: Precision, b: Precision) -> bool {
+        // Both need units (`Sku::check_work`'s last rule), so neither is rejected for its precision.
+        let has_units = |p: Precision| sku.peak_tflops(p) > 0.0;
+        a == b
+            || (has_units(a)
+                && has_units(b)
+                && match self {
+                    // The seed form ignores precision.
+                    Model::Seed(_) => true,
+                    // Precision enters the physical form through its peak (compute time) and its energy per flop
+                    // (the flop feature's slot: the dot product adds `e_flop[p]·flops` and a zero product
+                    // `e_flop[q]·0` for the other, in swapped slots, and the sum of `x`, `±0` is the same in
+                    // either order). Equal bits of both make every prediction identical.
+                    Model::Physical(c) => {
+                        sku.peak_tflops(a).to_bits() == sku.peak_tflops(b).to_bits()
+                            && c.e_flop_pj[a.index()].to_bits() == c.e_flop_pj[b.index()].to_bits()
+                    }
+                })
     }
 }
 

@@ -64,35 +64,47 @@ impl PhysicalCoefficients {
             let transitions = wakes.then_some((awake_w - parked_w) * awake_s + 2.0 * sku.transition_uj * 1e-6);
             (wake_s, parked_w, transitions)
         });
-        for j in 0..GRID_POINTS {
-            out.status[j] = work_checked
-                .and_then(|()| sku.check_point(&grid.point(j)))
-                .and(footprint_checked);
+        // `check_point`'s rules in its order (clock, bandwidth, link state), each decided by one axis level.
+        let clock_ok = grid.sm_mhz.map(|sm_mhz| sku.check_clock(sm_mhz));
+        let bw_ok = grid.hbm_bw_tbps.map(|bw| sku.check_bandwidth(bw));
+        let link_ok = grid.links.map(|link| sku.check_link(link));
+        let all_ok =
+            clock_ok.iter().all(Result::is_ok) && bw_ok.iter().all(Result::is_ok) && link_ok.iter().all(Result::is_ok);
+        if all_ok && footprint_checked.is_ok() {
+            out.status.fill(Ok(()));
+        } else {
+            for j in 0..GRID_POINTS {
+                let (s, b, l) = (j / 9, j / 3 % 3, j % 3);
+                out.status[j] = clock_ok[s].and(bw_ok[b]).and(link_ok[l]).and(footprint_checked);
+            }
         }
         // Then the estimates, in passes of straight-line arithmetic over all points (rejected ones included;
         // their numbers are never read), so the compiler can vectorise them and the processor overlaps the
         // points' long dependency chains (a sum of eight terms, then a division). Each point's operations and
-        // their order are `estimate`'s.
+        // their order are `estimate`'s. The loops run over the axes (clock, bandwidth, link state), so every
+        // index is a constant once unrolled.
         let mut t = [0.0; GRID_POINTS];
         let mut clock_cube = [0.0; GRID_POINTS];
         let mut parked_w = [0.0; GRID_POINTS];
         let mut transitions = [0.0; GRID_POINTS];
         let mut wakes = [false; GRID_POINTS];
-        for j in 0..GRID_POINTS {
-            let (s, b, l) = (j / 9, j / 3 % 3, j % 3);
-            let (cube, comp_s) = clocks[s];
-            let (wake_s, parked, extra) = links[l];
-            let terms = RooflineTerms {
-                mem_s: mem_s[b],
-                comp_s,
-                link_s,
-                wake_s,
-            };
-            t[j] = latency_s(&terms, &lat);
-            clock_cube[j] = cube;
-            parked_w[j] = parked;
-            transitions[j] = extra.unwrap_or(0.0);
-            wakes[j] = extra.is_some();
+        for (s, &(cube, comp_s)) in clocks.iter().enumerate() {
+            for (b, &mem_s) in mem_s.iter().enumerate() {
+                for (l, &(wake_s, parked, extra)) in links.iter().enumerate() {
+                    let j = s * 9 + b * 3 + l;
+                    let terms = RooflineTerms {
+                        mem_s,
+                        comp_s,
+                        link_s,
+                        wake_s,
+                    };
+                    t[j] = latency_s(&terms, &lat);
+                    clock_cube[j] = cube;
+                    parked_w[j] = parked;
+                    transitions[j] = extra.unwrap_or(0.0);
+                    wakes[j] = extra.is_some();
+                }
+            }
         }
         let joules = &mut out.joules[..GRID_POINTS];
         let link_joules = &mut out.link_joules[..GRID_POINTS];

@@ -592,20 +592,40 @@ impl Sku {
 
     /// [`Sku::check`]'s rules on the operating point alone: the clock, the bandwidth, the link state.
     pub fn check_point(&self, point: &OperatingPoint) -> Result<(), Infeasible> {
-        if !(point.sm_mhz > 0.0 && point.sm_mhz <= self.max_sm_mhz) {
+        self.check_clock(point.sm_mhz)?;
+        self.check_bandwidth(point.hbm_bw_tbps)?;
+        self.check_link(point.link)
+    }
+
+    /// [`Sku::check_point`]'s first rule: the clock is in (0, max_sm_mhz].
+    #[inline]
+    pub fn check_clock(&self, sm_mhz: f64) -> Result<(), Infeasible> {
+        if !(sm_mhz > 0.0 && sm_mhz <= self.max_sm_mhz) {
             return Err(Infeasible::ClockOutOfRange {
-                sm_mhz: point.sm_mhz,
+                sm_mhz,
                 max_sm_mhz: self.max_sm_mhz,
             });
         }
-        if !(point.hbm_bw_tbps > 0.0 && point.hbm_bw_tbps <= self.hbm_bandwidth_tbps) {
+        Ok(())
+    }
+
+    /// [`Sku::check_point`]'s second rule: the HBM bandwidth is in (0, bandwidth_tbps].
+    #[inline]
+    pub fn check_bandwidth(&self, hbm_bw_tbps: f64) -> Result<(), Infeasible> {
+        if !(hbm_bw_tbps > 0.0 && hbm_bw_tbps <= self.hbm_bandwidth_tbps) {
             return Err(Infeasible::BandwidthOutOfRange {
-                hbm_bw_tbps: point.hbm_bw_tbps,
+                hbm_bw_tbps,
                 max_tbps: self.hbm_bandwidth_tbps,
             });
         }
-        if self.link_power(point.link).is_none() {
-            return Err(Infeasible::LinkStateUnavailable(point.link));
+        Ok(())
+    }
+
+    /// [`Sku::check_point`]'s last rule: the SKU has power for the link state.
+    #[inline]
+    pub fn check_link(&self, link: LinkState) -> Result<(), Infeasible> {
+        if self.link_power(link).is_none() {
+            return Err(Infeasible::LinkStateUnavailable(link));
         }
         Ok(())
     }

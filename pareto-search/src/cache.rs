@@ -6,7 +6,6 @@
 
 use crate::frontier::{frontier_of, Frontier};
 use crate::priced::Priced;
-use rayon::prelude::*;
 use riir_dialect::KernelClass;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -191,7 +190,8 @@ impl<R: Send + Sync> FrontierCache<R> {
             s.point_misses += misses.len() as u64;
             misses
         };
-        let priced: Vec<(usize, Points<R>)> = misses.par_iter().map(|&i| (i, Arc::new(price(i)))).collect();
+        let priced: Vec<(usize, Points<R>)> =
+            crate::parallel::map(misses.len(), |k| (misses[k], Arc::new(price(misses[k]))));
         let mut map = lock(&self.points);
         for (i, p) in priced {
             map.insert(keys[i].clone(), p);
@@ -217,7 +217,7 @@ impl<R: Send + Sync> FrontierCache<R> {
         let pruned: Vec<(usize, Arc<Frontier>)> = if misses.len() < PARALLEL_PRUNE_MIN {
             misses.iter().map(prune).collect()
         } else {
-            misses.par_iter().map(prune).collect()
+            crate::parallel::map(misses.len(), |k| prune(&misses[k]))
         };
         let mut map = lock(&self.frontiers);
         for (i, f) in pruned {

@@ -3,8 +3,8 @@
 
 use crate::cost::{Cost, Evaluated};
 use crate::priced::{CostTable, Priced};
-use crate::prune::prune_table;
-use crate::space::{memory_of, Axes, Point};
+use crate::prune::{prune_table, total_then};
+use crate::space::{memory_of, Axes, Point, MEMORY_VARIANTS};
 use rayon::prelude::*;
 use riir_dialect::{FallbackAction, MemoryVariant};
 
@@ -37,19 +37,28 @@ pub fn fastest_feasible(feasible: &[(u16, Cost)]) -> Option<Cost> {
 
 /// [`fastest`] on a cost table.
 pub fn fastest_in(t: &CostTable) -> Option<Cost> {
-    // A plain loop rather than `min_by`, so the comparison is inlined (this runs once per priced kernel).
+    // Latency, then energy in `total_cmp` order, then index; each step a plain comparison first (latencies
+    // tie across link states when a kernel has no link traffic). A plain loop rather than `min_by`, so the
+    // comparison is inlined (this runs once per priced kernel).
     let faster = |a: u16, b: u16| {
         let (ia, ib) = (usize::from(a), usize::from(b));
-        t.lat_ms[ia]
-            .total_cmp(&t.lat_ms[ib])
-            .then(t.jpt[ia].total_cmp(&t.jpt[ib]))
-            .then(a.cmp(&b))
-            .is_lt()
+        total_then(t.lat_ms[ia], t.lat_ms[ib], || {
+            total_then(t.jpt[ia], t.jpt[ib], || a.cmp(&b))
+        })
+        .is_lt()
     };
-    let mut best: Option<u16> = None;
+    let (mut best, mut best_lat) = (None, f64::NAN);
     for &i in &t.feasible {
-        if best.is_none_or(|b| faster(i, b)) {
-            best = Some(i);
+        let lat = t.lat_ms[usize::from(i)];
+        // Most points are decided by the latency alone, against the best one's kept in a register.
+        let better = match best {
+            None => true,
+            Some(_) if lat < best_lat => true,
+            Some(_) if lat > best_lat => false,
+            Some(b) => faster(i, b),
+        };
+        if better {
+            (best, best_lat) = (Some(i), lat);
         }
     }
     best.map(|i| t.cost(i))
@@ -85,30 +94,30 @@ pub struct Frontier {
 
 /// Prunes priced points to a frontier for `slo_ms`.
 pub fn frontier<R>(evaluated: &[Evaluated<R>], slo_ms: f64) -> Frontier {
-    frontier_in(
-        &CostTable::from_evaluated(evaluated),
-        |i| evaluated[usize::from(i)].point,
-        slo_ms,
-    )
+    let t = CostTable::from_evaluated(evaluated);
+    frontier_in(&t, |i| evaluated[usize::from(i)].point, slo_ms, fallback_in(&t))
 }
 
 /// [`frontier`] with the feasible points already extracted (`feasible` = `prune::feasible(evaluated)`).
 pub fn frontier_feasible<R>(evaluated: &[Evaluated<R>], feasible: &[(u16, Cost)], slo_ms: f64) -> Frontier {
-    frontier_in(
-        &CostTable::from_feasible(feasible),
-        |i| evaluated[usize::from(i)].point,
-        slo_ms,
-    )
+    let t = CostTable::from_feasible(feasible);
+    frontier_in(&t, |i| evaluated[usize::from(i)].point, slo_ms, fallback_in(&t))
 }
 
 /// [`frontier`] of a kernel's priced points: what the search runs.
 pub fn frontier_of<R>(priced: &Priced<R>, slo_ms: f64) -> Frontier {
     let axes = priced.axes();
-    frontier_in(priced.costs(), |i| axes.point(usize::from(i)), slo_ms)
+    frontier_in(
+        priced.costs(),
+        |i| axes.point(usize::from(i)),
+        slo_ms,
+        priced.fallback(),
+    )
 }
 
 /// [`frontier`] on a cost table; `point(i)` is the point at index `i`.
-fn frontier_in(t: &CostTable, point: impl Fn(u16) -> Point, slo_ms: f64) -> Frontier {
+/// `fallback` is [`fallback_in`]`(t)`, which a [`Priced`] computes once for every SLO.
+fn frontier_in(t: &CostTable, point: impl Fn(u16) -> Point, slo_ms: f64, fallback: Option<u16>) -> Frontier {
     let plans = prune_table(t, slo_ms)
         .into_iter()
         .enumerate()
@@ -121,7 +130,7 @@ fn frontier_in(t: &CostTable, point: impl Fn(u16) -> Point, slo_ms: f64) -> Fron
     Frontier {
         slo_ms,
         plans,
-        fallback: fallback_in(t).map(|i| FallbackPlan {
+        fallback: fallback.map(|i| FallbackPlan {
             action: FallbackAction::RecomputeKv,
             point: point(i),
             cost: t.cost(i),
@@ -144,19 +153,49 @@ pub fn fallback<R>(evaluated: &[Evaluated<R>]) -> Option<FallbackPlan> {
 }
 
 /// The index of [`fallback`]'s point in a cost table.
-fn fallback_in(t: &CostTable) -> Option<u16> {
-    t.feasible
+pub(crate) fn fallback_in(t: &CostTable) -> Option<u16> {
+    let variants = MEMORY_VARIANTS.len() as u16;
+    let recompute = recompute_variant() as u16;
+    fallback_among(t, t.feasible.iter().copied().filter(|&i| i % variants == recompute))
+}
+
+/// The recompute variant's position in [`MEMORY_VARIANTS`]: a point's variant is its index modulo their count.
+pub(crate) fn recompute_variant() -> usize {
+    MEMORY_VARIANTS
         .iter()
-        .copied()
-        .filter(|&i| memory_of(i) == MemoryVariant::Recompute)
-        .min_by(|&a, &b| {
-            let (ia, ib) = (usize::from(a), usize::from(b));
-            t.power_w[ia]
-                .total_cmp(&t.power_w[ib])
-                .then(t.jpt[ia].total_cmp(&t.jpt[ib]))
-                .then(t.lat_ms[ia].total_cmp(&t.lat_ms[ib]))
-                .then(a.cmp(&b))
+        .position(|&m| m == MemoryVariant::Recompute)
+        .expect("recompute is a memory variant")
+}
+
+/// [`fallback_in`]'s choice among `recompute`, the feasible recompute points of `t` by increasing index.
+pub(crate) fn fallback_among(t: &CostTable, recompute: impl Iterator<Item = u16>) -> Option<u16> {
+    // Power, then energy, then latency in `total_cmp` order, then index; each step a plain comparison first
+    // (powers tie often: the board power leaves the links out, so link states differ only in energy).
+    let lower = |a: u16, b: u16| {
+        let (ia, ib) = (usize::from(a), usize::from(b));
+        total_then(t.power_w[ia], t.power_w[ib], || {
+            total_then(t.jpt[ia], t.jpt[ib], || {
+                total_then(t.lat_ms[ia], t.lat_ms[ib], || a.cmp(&b))
+            })
         })
+    };
+    // The first minimum, as `min_by` (a plain loop, so the comparison is inlined).
+    let (mut best, mut best_power) = (None, f64::NAN);
+    for i in recompute {
+        debug_assert_eq!(memory_of(i), MemoryVariant::Recompute);
+        let power = t.power_w[usize::from(i)];
+        // Decided by the power alone when it differs from the best one's, kept in a register.
+        let better = match best {
+            None => true,
+            Some(_) if power < best_power => true,
+            Some(_) if power > best_power => false,
+            Some(b) => lower(i, b).is_lt(),
+        };
+        if better {
+            (best, best_power) = (Some(i), power);
+        }
+    }
+    best
 }
 
 /// Plan names in rank order: A … Z, then AA, AB, … (bijective base 26), so any frontier size has unique names.

@@ -14,6 +14,7 @@ pub mod cache;
 pub mod cost;
 pub mod frontier;
 pub mod memory;
+mod parallel;
 pub mod price;
 pub mod priced;
 pub mod prune;

@@ -19,6 +19,7 @@ use crate::search::KernelSpec;
 use crate::space::{Axes, AxesError, Point, MEMORY_VARIANTS, PRECISIONS};
 use energy_model::{EnergyModel, KernelWork, OperatingGrid, OperatingPoint, Prediction, PredictionBatch, Sku};
 use riir_dialect::{KernelClass, KernelInfo, LinkState, Precision};
+use std::cell::RefCell;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
@@ -309,6 +310,34 @@ impl<M: EnergyModel> Pricer<'_, M> {
     /// points in one [`EnergyModel::predict_grid`] call, which hoists what depends on the work alone out of the
     /// per-point arithmetic and returns columns (with the board power it checked), copied into the kernel's.
     pub fn price_kernel(&self, kernel: &KernelSpec, axes: &Axes) -> Priced<Reason> {
+        // The two prediction batches are reused by every kernel a thread prices (their ten columns would
+        // otherwise be allocated and freed per kernel, a tenth of its pricing time).
+        thread_local! {
+            static BATCHES: RefCell<(PredictionBatch, PredictionBatch)> = RefCell::default();
+        }
+        BATCHES.with(|b| match b.try_borrow_mut() {
+            Ok(mut b) => {
+                let (energy, latency) = &mut *b;
+                self.price_kernel_with(kernel, axes, energy, latency)
+            }
+            // Only if a model's `predict_grid` priced a kernel itself: fresh batches.
+            Err(_) => self.price_kernel_with(
+                kernel,
+                axes,
+                &mut PredictionBatch::default(),
+                &mut PredictionBatch::default(),
+            ),
+        })
+    }
+
+    /// [`Pricer::price_kernel`] with scratch batches.
+    fn price_kernel_with(
+        &self,
+        kernel: &KernelSpec,
+        axes: &Axes,
+        energy: &mut PredictionBatch,
+        latency: &mut PredictionBatch,
+    ) -> Priced<Reason> {
         // `axes.point`'s order is the grid's: SM clock, then HBM bandwidth, then link state.
         let grid = OperatingGrid {
             sm_mhz: axes.sm_mhz.map(f64::from),
@@ -316,8 +345,6 @@ impl<M: EnergyModel> Pricer<'_, M> {
             links: axes.links.map(link_to_model),
         };
         let mut out = PricedBuilder::new(axes);
-        let mut energy = PredictionBatch::default();
-        let mut latency = PredictionBatch::default();
         let model_work = |w: Work, precision: Precision| KernelWork {
             class: energy_class(kernel.class),
             precision: precision_to_model(precision),
@@ -327,7 +354,23 @@ impl<M: EnergyModel> Pricer<'_, M> {
             footprint_bytes: 0.0,
         };
         let per_token = |joules: f64| joules * self.gpus / self.tokens_per_step;
+        let block = OPERATING_POINTS * MEMORY_VARIANTS.len();
         for (pi, &precision) in PRECISIONS.iter().enumerate() {
+            // A precision the model prices exactly as the previous one (bf16 after fp16 on every shipped SKU:
+            // same peak, same energy per flop, same 16-bit weights) has the same outcomes: copy them.
+            if pi > 0 {
+                let previous = PRECISIONS[pi - 1];
+                if precision_bits(previous) == precision_bits(precision)
+                    && self.model.precisions_alike(
+                        self.sku,
+                        precision_to_model(previous),
+                        precision_to_model(precision),
+                    )
+                {
+                    out.copy_points((pi - 1) * block..pi * block, pi * block);
+                    continue;
+                }
+            }
             // As `price` scales and transforms the work, once per (precision, variant) instead of per point.
             let w = kernel.work;
             let weight = kernel.weight_bytes;
@@ -337,12 +380,13 @@ impl<M: EnergyModel> Pricer<'_, M> {
             };
             let weight_scaled = weight * precision_bits(precision) / 16.0;
             for (mi, &memory) in MEMORY_VARIANTS.iter().enumerate() {
-                let index = |j: usize| pi * OPERATING_POINTS * 5 + j * 5 + mi;
+                // Point `first + 5·j` is this (precision, variant) at the grid's point `j`.
+                let first = pi * block + mi;
                 let vw = match apply(memory, scaled, weight_scaled, kernel.reuse_confidence, &self.params) {
                     Ok(vw) => vw,
                     Err(e) => {
                         for j in 0..OPERATING_POINTS {
-                            out.set_rejected(index(j), Reason::Variant(e));
+                            out.set_rejected(first + j * MEMORY_VARIANTS.len(), Reason::Variant(e));
                         }
                         continue;
                     }
@@ -350,13 +394,13 @@ impl<M: EnergyModel> Pricer<'_, M> {
                 // A variant that hides latency (prefetch) times different work than it pays for: its latency
                 // comes from a second prediction, and either prediction's rejection rejects the point.
                 self.model
-                    .predict_grid(self.sku, &model_work(vw.energy, precision), &grid, &mut energy);
+                    .predict_grid(self.sku, &model_work(vw.energy, precision), &grid, energy);
                 let hides_latency = vw.latency != vw.energy;
                 if hides_latency {
                     self.model
-                        .predict_grid(self.sku, &model_work(vw.latency, precision), &grid, &mut latency);
+                        .predict_grid(self.sku, &model_work(vw.latency, precision), &grid, latency);
                 }
-                let timing = if hides_latency { &latency } else { &energy };
+                let (energy, timing) = (&*energy, if hides_latency { &*latency } else { &*energy });
                 // Per-token figures of all 36 points in straight-line passes (vectorised), then the outcomes.
                 let link_bits = vw.energy.link_bytes * 8.0;
                 let (joules, link_joules) = (
@@ -376,20 +420,20 @@ impl<M: EnergyModel> Pricer<'_, M> {
                         0.0
                     };
                 }
-                for j in 0..OPERATING_POINTS {
-                    match (energy.status[j], timing.status[j]) {
-                        (Err(e), _) | (Ok(()), Err(e)) => out.set_rejected(index(j), Reason::Model(e)),
-                        (Ok(()), Ok(())) => out.set_cost(
-                            index(j),
-                            Cost {
-                                est_jpt: jpt[j],
-                                est_lat_ms: lat_ms[j],
-                                est_power_w: energy.board_power_w[j],
-                                link_pj_per_bit: link_pj_per_bit[j],
-                            },
-                        ),
-                    }
-                }
+                let power_w: &[f64; OPERATING_POINTS] = energy.board_power_w[..OPERATING_POINTS]
+                    .try_into()
+                    .expect("a grid prediction has one power per point");
+                let (energy_status, timing_status) =
+                    (&energy.status[..OPERATING_POINTS], &timing.status[..OPERATING_POINTS]);
+                out.set_strided(
+                    first,
+                    MEMORY_VARIANTS.len(),
+                    [&jpt, &lat_ms, power_w, &link_pj_per_bit],
+                    |j| match (&energy_status[j], &timing_status[j]) {
+                        (Ok(()), Ok(())) => None,
+                        (Err(e), _) | (Ok(()), Err(e)) => Some(Reason::Model(*e)),
+                    },
+                );
             }
         }
         out.finish()

@@ -6,7 +6,7 @@
 //! on demand, for the points CSV and the frontier JSON.
 
 use crate::cost::{Cost, Evaluated, Infeasible};
-use crate::space::{Axes, POINTS_PER_KERNEL};
+use crate::space::{Axes, MEMORY_VARIANTS, POINTS_PER_KERNEL};
 
 /// Costs by point index and the feasible indices: everything the pruning rules and the fallback read.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -109,6 +109,7 @@ pub struct Priced<R> {
     status: Vec<Status>,
     rejected: Vec<R>,
     fastest: Option<Cost>,
+    fallback: Option<u16>,
 }
 
 /// Collects a kernel's points in any order ([`PricedBuilder::set`]) or index order ([`PricedBuilder::push`]);
@@ -124,16 +125,19 @@ pub struct PricedBuilder<R> {
 impl<R: PartialEq> PricedBuilder<R> {
     pub fn new(axes: &Axes) -> PricedBuilder<R> {
         let n = POINTS_PER_KERNEL;
+        // Copies of constant columns (a `memcpy` each) rather than `vec![x; n]`'s element-by-element fill.
+        const NAN_COLUMN: [f64; POINTS_PER_KERNEL] = [f64::NAN; POINTS_PER_KERNEL];
+        const UNPRICED_COLUMN: [Status; POINTS_PER_KERNEL] = [Status::Unpriced; POINTS_PER_KERNEL];
         PricedBuilder {
             axes: axes.clone(),
             costs: CostTable {
-                jpt: vec![f64::NAN; n],
-                lat_ms: vec![f64::NAN; n],
-                power_w: vec![f64::NAN; n],
-                link_pj_per_bit: vec![f64::NAN; n],
+                jpt: NAN_COLUMN.to_vec(),
+                lat_ms: NAN_COLUMN.to_vec(),
+                power_w: NAN_COLUMN.to_vec(),
+                link_pj_per_bit: NAN_COLUMN.to_vec(),
                 feasible: Vec::with_capacity(n),
             },
-            status: vec![Status::Unpriced; n],
+            status: UNPRICED_COLUMN.to_vec(),
             rejected: Vec::new(),
             pushed: 0,
         }
@@ -174,6 +178,57 @@ impl<R: PartialEq> PricedBuilder<R> {
         self.status[index] = Status::Rejected((self.rejected.len() - 1) as u16);
     }
 
+    /// Points `first + stride·j` for `j < N`: point `j` costs `columns[·][j]` (energy per token, latency, power,
+    /// link pJ/bit) unless `rejected(j)` gives a reason. As [`PricedBuilder::set`] of each, in one pass over
+    /// the columns.
+    #[inline]
+    pub fn set_strided<const N: usize>(
+        &mut self,
+        first: usize,
+        stride: usize,
+        columns: [&[f64; N]; 4],
+        mut rejected: impl FnMut(usize) -> Option<R>,
+    ) {
+        let [jpt, lat_ms, power_w, link] = columns;
+        let end = first + stride * N.saturating_sub(1);
+        assert!(N == 0 || end < self.status.len(), "points {first}..={end} out of range");
+        // `Cost::is_finite_nonnegative`, branch-free (`&`, not `&&`). LLVM rewrites `x < ∞` into a class test
+        // of the bits (a dozen integer instructions); a bound it cannot see keeps the single comparison.
+        let infinity = std::hint::black_box(f64::INFINITY);
+        let ok = |x: f64| (x >= 0.0) & (x < infinity);
+        for j in 0..N {
+            let i = first + stride * j;
+            match rejected(j) {
+                Some(reason) => self.set_rejected(i, reason),
+                None => {
+                    self.costs.jpt[i] = jpt[j];
+                    self.costs.lat_ms[i] = lat_ms[j];
+                    self.costs.power_w[i] = power_w[j];
+                    self.costs.link_pj_per_bit[i] = link[j];
+                    self.status[i] = if ok(jpt[j]) & ok(lat_ms[j]) & ok(power_w[j]) & ok(link[j]) {
+                        Status::Feasible
+                    } else {
+                        Status::InvalidCost
+                    };
+                }
+            }
+        }
+    }
+
+    /// Gives the points from `to` on the outcomes of the points in `from` (already set), in order.
+    pub fn copy_points(&mut self, from: std::ops::Range<usize>, to: usize) {
+        let n = from.len();
+        let c = &mut self.costs;
+        for column in [&mut c.jpt, &mut c.lat_ms, &mut c.power_w, &mut c.link_pj_per_bit] {
+            column.copy_within(from.clone(), to);
+        }
+        self.status.copy_within(from, to);
+        debug_assert!(
+            !self.status[to..to + n].contains(&Status::Unpriced),
+            "copied points must be priced"
+        );
+    }
+
     /// The next point's outcome, in index order.
     #[inline]
     pub fn push(&mut self, priced: Result<Cost, R>) {
@@ -182,24 +237,40 @@ impl<R: PartialEq> PricedBuilder<R> {
     }
 
     pub fn finish(mut self) -> Priced<R> {
-        if let Some(i) = self.status.iter().position(|s| *s == Status::Unpriced) {
+        let status = self.status;
+        // The feasible indices in order, branch-free: each index is written at the end and kept by advancing
+        // past it when feasible (feasibility is as unpredictable as the costs). The same pass notes whether a
+        // point was never priced (a bug, reported below).
+        let feasible = &mut self.costs.feasible;
+        feasible.clear();
+        feasible.resize(status.len(), 0);
+        let mut n = 0;
+        let mut unpriced = false;
+        for (i, s) in status.iter().enumerate() {
+            feasible[n] = i as u16;
+            // `matches!` tests the tag alone; the derived `==` branched on it.
+            n += usize::from(matches!(s, Status::Feasible));
+            unpriced |= matches!(s, Status::Unpriced);
+        }
+        if unpriced {
+            let i = status.iter().position(|s| *s == Status::Unpriced).expect("seen above");
             panic!("point {i} was never priced");
         }
-        let status = self.status;
-        self.costs.feasible.extend(
-            status
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| **s == Status::Feasible)
-                .map(|(i, _)| i as u16),
-        );
+        feasible.truncate(n);
         let fastest = crate::frontier::fastest_in(&self.costs);
+        // The fallback does not depend on the SLO: chosen once here, from the recompute points (every fifth).
+        let recompute = (crate::frontier::recompute_variant()..status.len())
+            .step_by(MEMORY_VARIANTS.len())
+            .filter(|&i| matches!(status[i], Status::Feasible))
+            .map(|i| i as u16);
+        let fallback = crate::frontier::fallback_among(&self.costs, recompute);
         Priced {
             axes: self.axes,
             costs: self.costs,
             status,
             rejected: self.rejected,
             fastest,
+            fallback,
         }
     }
 }
@@ -248,6 +319,11 @@ impl<R> Priced<R> {
     /// The fastest feasible cost (ties: lower energy, then lower index); `None` when nothing is feasible.
     pub fn fastest(&self) -> Option<Cost> {
         self.fastest
+    }
+
+    /// The fallback's point (`frontier::fallback`'s choice), `None` when no recompute point is feasible.
+    pub fn fallback(&self) -> Option<u16> {
+        self.fallback
     }
 
     /// The cost of point `i` when it is feasible.
@@ -306,6 +382,9 @@ mod tests {
         assert_eq!(priced.cost(3), Some(Cost::new(3.0, 0.25)));
         assert_eq!(priced.cost(4), None, "an invalid cost is not feasible");
         assert_eq!(priced.fastest(), Some(Cost::new(717.0, 1.0 / 718.0)));
+        // The fallback chosen from the statuses is the one chosen from the table.
+        assert_eq!(priced.fallback(), crate::frontier::fallback_in(priced.costs()));
+        assert!(priced.fallback().is_some());
     }
 
     #[test]

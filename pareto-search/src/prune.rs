@@ -9,6 +9,7 @@
 use crate::cost::{Cost, Evaluated};
 use crate::priced::CostTable;
 use crate::space::{precision_of, PRECISIONS};
+use std::cmp::Ordering;
 
 /// Most plans a frontier keeps (the runtime table format's `MAX_PLANS`; a codegen test checks they agree).
 pub const MAX_PLANS: usize = 14;
@@ -43,41 +44,36 @@ fn sweep(n: usize, at: impl Fn(usize) -> (f64, f64, u16)) -> Vec<usize> {
     // the candidates.
     assert!(n <= usize::from(u16::MAX), "at most 720 points per kernel");
     let key = |jpt: f64, lat: f64| u128::from(total_order_key(lat)) << 64 | u128::from(total_order_key(jpt));
+    // The sort's order on (joules, latency, index): latency, then energy, then index.
+    let by_order =
+        |a: (f64, f64, u16), b: (f64, f64, u16)| total_then(a.1, b.1, || total_then(a.0, b.0, || a.2.cmp(&b.2)));
     // Only points between the first in sort order (F) and the cheapest (E) can survive the sweep, so the rest
     // are dropped before sorting: a point after F in order with energy not below F's is never below the
     // sweep's running minimum (≤ F's energy once F is swept), nor is a point after E, the first non-NaN energy
     // minimum in total order (the running minimum is ≤ E's energy from E on). A NaN energy never survives.
-    let mut first: Option<(u128, u16, usize)> = None;
-    let mut cheapest: Option<(u64, u128, u16)> = None;
+    let mut first: Option<((f64, f64, u16), usize)> = None;
+    let mut cheapest: Option<(f64, f64, u16)> = None;
     for pos in 0..n {
-        let (jpt, lat, i) = at(pos);
-        let k = key(jpt, lat);
-        if first.is_none_or(|f| (k, i, pos) < f) {
-            first = Some((k, i, pos));
+        let c = at(pos);
+        if first.is_none_or(|(f, f_pos)| by_order(c, f).then(pos.cmp(&f_pos)).is_lt()) {
+            first = Some((c, pos));
         }
-        if !jpt.is_nan() {
-            let e = (total_order_key(jpt), k, i);
-            if cheapest.is_none_or(|c| e < c) {
-                cheapest = Some(e);
-            }
+        // E: lowest energy, then the sort's order.
+        if !c.0.is_nan() && cheapest.is_none_or(|e| total_then(c.0, e.0, || by_order(c, e)).is_lt()) {
+            cheapest = Some(c);
         }
     }
-    let first_jpt = first.map(|(_, _, pos)| at(pos).0).filter(|j| !j.is_nan());
-    let cheapest = cheapest.map(|(_, k, i)| (k, i));
+    let first_jpt = first.map(|(f, _)| f.0).filter(|j| !j.is_nan());
     // Second pass: only the few survivors are keyed and kept (one kernel's are 1-16 of hundreds).
     let mut order: Vec<(u128, u16, u16)> = Vec::new();
     for pos in 0..n {
-        let (jpt, lat, i) = at(pos);
+        let c = at(pos);
         let below_first = match (first, first_jpt) {
-            (Some((_, _, f_pos)), Some(f_jpt)) => pos == f_pos || jpt < f_jpt,
+            (Some((_, f_pos)), Some(f_jpt)) => pos == f_pos || c.0 < f_jpt,
             _ => true,
         };
-        if !below_first {
-            continue;
-        }
-        let k = (key(jpt, lat), i);
-        if cheapest.is_none_or(|e| k <= e) {
-            order.push((k.0, k.1, pos as u16));
+        if below_first && cheapest.is_none_or(|e| by_order(c, e).is_le()) {
+            order.push((key(c.0, c.1), c.2, pos as u16));
         }
     }
     order.sort_unstable();
@@ -91,6 +87,18 @@ fn sweep(n: usize, at: impl Fn(usize) -> (f64, f64, u16)) -> Vec<usize> {
         }
     }
     kept
+}
+
+/// `a` against `b` as [`f64::total_cmp`] orders them, then `then()` on a tie. A plain comparison decides first:
+/// where it says less or greater, `total_cmp` says the same (they differ only on NaNs and on ±0, which compare
+/// neither less nor greater), and it is far cheaper than the bit transform.
+#[inline(always)]
+pub(crate) fn total_then(a: f64, b: f64, then: impl FnOnce() -> Ordering) -> Ordering {
+    match a.partial_cmp(&b) {
+        Some(Ordering::Less) => Ordering::Less,
+        Some(Ordering::Greater) => Ordering::Greater,
+        _ => a.total_cmp(&b).then_with(then),
+    }
 }
 
 /// An unsigned key that orders f64s exactly as [`f64::total_cmp`] does (the same bit transform, then the
@@ -117,29 +125,62 @@ pub fn best_of_precision(feasible: &[(u16, Cost)], precision: riir_dialect::Prec
 
 /// [`best_of_precision`] on a cost table.
 fn best_of_precision_in(t: &CostTable, precision: riir_dialect::Precision, slo_ms: f64) -> Option<u16> {
-    // Precision varies slowest in index order, so its feasible points are one run of the sorted list.
-    let f = &t.feasible;
-    let lo = f.partition_point(|&i| precision_of(i) < precision);
-    let hi = lo + f[lo..].partition_point(|&i| precision_of(i) == precision);
-    let mine = &f[lo..hi];
-    let energy_then_latency = |a: &u16, b: &u16| {
-        t.jpt[usize::from(*a)]
-            .total_cmp(&t.jpt[usize::from(*b)])
-            .then(t.lat_ms[usize::from(*a)].total_cmp(&t.lat_ms[usize::from(*b)]))
-            .then(a.cmp(b))
-    };
-    let latency_then_energy = |a: &u16, b: &u16| {
-        t.lat_ms[usize::from(*a)]
-            .total_cmp(&t.lat_ms[usize::from(*b)])
-            .then(t.jpt[usize::from(*a)].total_cmp(&t.jpt[usize::from(*b)]))
-            .then(a.cmp(b))
-    };
+    best_of_precision_within(t, &within_bound(t, slo_ms), precision)
+}
+
+/// Rule (1), as [`within_slo`]: the table's feasible points within the SLO bound as (joules, latency, index),
+/// in index order, gathered once so that the rules read them in sequence.
+fn within_bound(t: &CostTable, slo_ms: f64) -> Vec<(f64, f64, u16)> {
     let bound = slo_ms * SLO_SLACK;
-    mine.iter()
-        .filter(|&&i| t.lat_ms[usize::from(i)] <= bound)
-        .min_by(|a, b| energy_then_latency(a, b))
-        .or_else(|| mine.iter().min_by(|a, b| latency_then_energy(a, b)))
-        .copied()
+    let (jpt, lat) = (&t.jpt[..], &t.lat_ms[..]);
+    // Branch-free: every index is written at the end and kept by advancing past it when within the bound (the
+    // test is as unpredictable as the costs); then the kept ones' costs are gathered.
+    let mut kept = vec![0u16; t.feasible.len()];
+    let mut n = 0;
+    for &i in &t.feasible {
+        kept[n] = i;
+        n += usize::from(lat[usize::from(i)] <= bound);
+    }
+    kept[..n]
+        .iter()
+        .map(|&i| (jpt[usize::from(i)], lat[usize::from(i)], i))
+        .collect()
+}
+
+/// The run of `items` (by increasing index) whose precision is `precision`: precision varies slowest in index
+/// order.
+fn precision_run<T>(items: &[T], index: impl Fn(&T) -> u16, precision: riir_dialect::Precision) -> &[T] {
+    let lo = items.partition_point(|x| precision_of(index(x)) < precision);
+    let hi = lo + items[lo..].partition_point(|x| precision_of(index(x)) == precision);
+    &items[lo..hi]
+}
+
+/// [`best_of_precision_in`] given `within`, rule (1)'s candidates ([`within_bound`]).
+fn best_of_precision_within(
+    t: &CostTable,
+    within: &[(f64, f64, u16)],
+    precision: riir_dialect::Precision,
+) -> Option<u16> {
+    let energy_then_latency =
+        |a: &(f64, f64, u16), b: &(f64, f64, u16)| total_then(a.0, b.0, || total_then(a.1, b.1, || a.2.cmp(&b.2)));
+    let (jpt, lat) = (|i: u16| t.jpt[usize::from(i)], |i: u16| t.lat_ms[usize::from(i)]);
+    let latency_then_energy =
+        |a: &u16, b: &u16| total_then(lat(*a), lat(*b), || total_then(jpt(*a), jpt(*b), || a.cmp(b)));
+    min_by(precision_run(within, |c| c.2, precision), energy_then_latency)
+        .map(|c| c.2)
+        .or_else(|| min_by(precision_run(&t.feasible, |&i| i, precision), latency_then_energy).copied())
+}
+
+/// The first minimum of `run` under `cmp`, as `Iterator::min_by` (a plain loop, so `cmp` is inlined).
+#[inline]
+fn min_by<T>(run: &[T], cmp: impl Fn(&T, &T) -> Ordering) -> Option<&T> {
+    let mut best: Option<&T> = None;
+    for x in run {
+        if best.is_none_or(|b| cmp(x, b).is_lt()) {
+            best = Some(x);
+        }
+    }
+    best
 }
 
 /// All three rules, then [`thin`]. Returns point indices of the frontier sorted by decreasing energy (plan A
@@ -156,22 +197,10 @@ pub fn prune_feasible(feasible: &[(u16, Cost)], slo_ms: f64) -> Vec<(u16, Cost)>
 
 /// [`prune`] on a kernel's cost table: what the search runs.
 pub fn prune_table(t: &CostTable, slo_ms: f64) -> Vec<u16> {
-    let bound = slo_ms * SLO_SLACK;
-    let mut candidates: Vec<u16> = Vec::with_capacity(t.feasible.len());
-    // Rule (1), as `within_slo`.
-    candidates.extend(
-        t.feasible
-            .iter()
-            .copied()
-            .filter(|&i| t.lat_ms[usize::from(i)] <= bound),
-    );
-    let at = |pos: usize| {
-        let i = candidates[pos];
-        (t.jpt[usize::from(i)], t.lat_ms[usize::from(i)], i)
-    };
-    let mut frontier: Vec<u16> = sweep(candidates.len(), at)
+    let candidates = within_bound(t, slo_ms);
+    let mut frontier: Vec<u16> = sweep(candidates.len(), |pos| candidates[pos])
         .into_iter()
-        .map(|pos| candidates[pos])
+        .map(|pos| candidates[pos].2)
         .collect();
     // Decreasing energy, then increasing latency, then index: the frontier's order.
     let by_decreasing_energy = |a: &u16, b: &u16| {
@@ -190,7 +219,7 @@ pub fn prune_table(t: &CostTable, slo_ms: f64) -> Vec<u16> {
         match on_frontier {
             Some(&i) => representatives.push(i),
             None => {
-                if let Some(best) = best_of_precision_in(t, precision, slo_ms) {
+                if let Some(best) = best_of_precision_within(t, &candidates, precision) {
                     representatives.push(best);
                     frontier.push(best);
                 }
@@ -344,6 +373,86 @@ mod tests {
             f.iter().any(|&i| ev[i as usize].cost().unwrap().est_lat_ms == 12.0),
             "12 ms is within 10 × 1.2"
         );
+    }
+
+    #[test]
+    fn rule3_and_fastest_match_total_cmp_references_on_ties_and_odd_values() {
+        // The references: `min_by` with the full `total_cmp` comparators, as the rules are written.
+        let reference = |feasible: &[(u16, Cost)], precision: Precision, slo_ms: f64| {
+            let mine: Vec<&(u16, Cost)> = feasible
+                .iter()
+                .filter(|(i, _)| crate::space::precision_of(*i) == precision)
+                .collect();
+            let by_energy = |a: &&&(u16, Cost), b: &&&(u16, Cost)| {
+                a.1.est_jpt
+                    .total_cmp(&b.1.est_jpt)
+                    .then(a.1.est_lat_ms.total_cmp(&b.1.est_lat_ms))
+                    .then(a.0.cmp(&b.0))
+            };
+            let by_latency = |a: &&&(u16, Cost), b: &&&(u16, Cost)| {
+                a.1.est_lat_ms
+                    .total_cmp(&b.1.est_lat_ms)
+                    .then(a.1.est_jpt.total_cmp(&b.1.est_jpt))
+                    .then(a.0.cmp(&b.0))
+            };
+            mine.iter()
+                .filter(|(_, c)| c.est_lat_ms <= slo_ms * SLO_SLACK)
+                .min_by(by_energy)
+                .or_else(|| mine.iter().min_by(by_latency))
+                .map(|(i, _)| *i)
+        };
+        let fastest_reference = |feasible: &[(u16, Cost)]| {
+            feasible
+                .iter()
+                .min_by(|a, b| {
+                    a.1.est_lat_ms
+                        .total_cmp(&b.1.est_lat_ms)
+                        .then(a.1.est_jpt.total_cmp(&b.1.est_jpt))
+                        .then(a.0.cmp(&b.0))
+                })
+                .map(|(_, c)| *c)
+        };
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |levels: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % levels
+        };
+        let odd = [ODD_F64.as_slice(), &[0.0, -0.0, 1.0, 1.0, 2.0]].concat();
+        for round in 0..300 {
+            let levels = 2 + round % 9;
+            let mut feasible = Vec::new();
+            for i in 0..720u16 {
+                if next(3) == 0 {
+                    continue;
+                }
+                let mut value = || {
+                    if round % 2 == 0 {
+                        odd[next(odd.len() as u64) as usize]
+                    } else {
+                        next(levels) as f64 * 0.5
+                    }
+                };
+                feasible.push((i, c(value(), value())));
+            }
+            for precision in PRECISIONS {
+                for slo in [0.4, 1.0, 3.0] {
+                    assert_eq!(
+                        best_of_precision(&feasible, precision, slo),
+                        reference(&feasible, precision, slo),
+                        "round {round} {precision} {slo}"
+                    );
+                }
+            }
+            let got = crate::frontier::fastest_feasible(&feasible);
+            let want = fastest_reference(&feasible);
+            assert_eq!(
+                got.map(|c| (c.est_jpt.to_bits(), c.est_lat_ms.to_bits())),
+                want.map(|c| (c.est_jpt.to_bits(), c.est_lat_ms.to_bits())),
+                "round {round}"
+            );
+        }
     }
 
     #[test]

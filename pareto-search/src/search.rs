@@ -120,14 +120,11 @@ where
     R: Send + Sync + Clone + fmt::Display,
     F: Fn(&KernelSpec) -> Priced<R> + Sync,
 {
-    // Run the whole search on one of the pool's threads: its parallel steps (pricing, then pruning once the
-    // shares are known) then split work from inside the pool instead of each waking it from outside.
-    let mut result = None;
-    rayon::scope(|_| result = Some(search_in_pool(cache, slo_ms, ops, step, &price_kernel)));
-    result.expect("rayon::scope runs its closure")
+    // The caller runs the search and works in its parallel steps beside the pool (see `parallel.rs`).
+    search_steps(cache, slo_ms, ops, step, &price_kernel)
 }
 
-fn search_in_pool<R, F>(
+fn search_steps<R, F>(
     cache: &FrontierCache<R>,
     slo_ms: f64,
     ops: &[KernelSpec],
