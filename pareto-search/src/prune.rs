@@ -43,10 +43,6 @@ fn sweep(n: usize, at: impl Fn(usize) -> (f64, f64, u16)) -> Vec<usize> {
     // (no two keys are equal: indices differ), which sorts several times faster than comparing through
     // the candidates.
     assert!(n <= usize::from(u16::MAX), "at most 720 points per kernel");
-    let key = |jpt: f64, lat: f64| u128::from(total_order_key(lat)) << 64 | u128::from(total_order_key(jpt));
-    // The sort's order on (joules, latency, index): latency, then energy, then index.
-    let by_order =
-        |a: (f64, f64, u16), b: (f64, f64, u16)| total_then(a.1, b.1, || total_then(a.0, b.0, || a.2.cmp(&b.2)));
     // Only points between the first in sort order (F) and the cheapest (E) can survive the sweep, so the rest
     // are dropped before sorting: a point after F in order with energy not below F's is never below the
     // sweep's running minimum (≤ F's energy once F is swept), nor is a point after E, the first non-NaN energy
@@ -73,17 +69,32 @@ fn sweep(n: usize, at: impl Fn(usize) -> (f64, f64, u16)) -> Vec<usize> {
             _ => true,
         };
         if below_first && cheapest.is_none_or(|e| by_order(c, e).is_le()) {
-            order.push((key(c.0, c.1), c.2, pos as u16));
+            order.push((sweep_key(c.0, c.1), c.2, pos as u16));
         }
     }
+    keep_decreasing_energy(order, |pos| at(usize::from(pos)).0)
+        .into_iter()
+        .map(usize::from)
+        .collect()
+}
+
+/// The sweep's sort key of a point: latency, then energy, as `total_cmp` orders them.
+#[inline]
+fn sweep_key(jpt: f64, lat: f64) -> u128 {
+    u128::from(total_order_key(lat)) << 64 | u128::from(total_order_key(jpt))
+}
+
+/// The sweep itself: `order` = (sweep key, point index, tag) of the survivors, sorted, and the tags of those
+/// with strictly decreasing energy (`jpt(tag)`) kept.
+fn keep_decreasing_energy(mut order: Vec<(u128, u16, u16)>, jpt: impl Fn(u16) -> f64) -> Vec<u16> {
     order.sort_unstable();
     let mut kept = Vec::new();
     let mut best_jpt = f64::INFINITY;
-    for (_, _, pos) in order {
-        let jpt = at(usize::from(pos)).0;
+    for (_, _, tag) in order {
+        let jpt = jpt(tag);
         if jpt < best_jpt {
             best_jpt = jpt;
-            kept.push(usize::from(pos));
+            kept.push(tag);
         }
     }
     kept
@@ -197,11 +208,8 @@ pub fn prune_feasible(feasible: &[(u16, Cost)], slo_ms: f64) -> Vec<(u16, Cost)>
 
 /// [`prune`] on a kernel's cost table: what the search runs.
 pub fn prune_table(t: &CostTable, slo_ms: f64) -> Vec<u16> {
-    let candidates = within_bound(t, slo_ms);
-    let mut frontier: Vec<u16> = sweep(candidates.len(), |pos| candidates[pos])
-        .into_iter()
-        .map(|pos| candidates[pos].2)
-        .collect();
+    let scan = Scan::of(t, slo_ms * SLO_SLACK);
+    let mut frontier = scan.non_dominated(t);
     // Decreasing energy, then increasing latency, then index: the frontier's order.
     let by_decreasing_energy = |a: &u16, b: &u16| {
         let (a, b) = (*a, *b);
@@ -219,7 +227,7 @@ pub fn prune_table(t: &CostTable, slo_ms: f64) -> Vec<u16> {
         match on_frontier {
             Some(&i) => representatives.push(i),
             None => {
-                if let Some(best) = best_of_precision_within(t, &candidates, precision) {
+                if let Some(best) = scan.best_of_precision(t, precision) {
                     representatives.push(best);
                     frontier.push(best);
                 }
@@ -230,6 +238,103 @@ pub fn prune_table(t: &CostTable, slo_ms: f64) -> Vec<u16> {
     let kept = thin(frontier.clone(), &representatives, MAX_PLANS);
     frontier.retain(|i| kept.contains(i));
     frontier
+}
+
+/// Rule (1)'s candidates (feasible points within the SLO bound) summarised in one pass over a table's feasible
+/// points, instead of gathering them: what rule (2)'s sweep and rule (3) need. Candidates are compared as
+/// (joules, latency, index) triples with [`total_then`] (a plain comparison first; `total_cmp` on ties and NaNs).
+struct Scan {
+    bound: f64,
+    /// F: the first candidate in the sweep's order (latency, then energy, then index).
+    first: Option<(f64, f64, u16)>,
+    /// E: the cheapest candidate with a non-NaN energy (energy, then latency, then index).
+    cheapest: Option<(f64, f64, u16)>,
+    /// Rule (3)'s pick per precision among the candidates (energy, then latency, then index; NaNs included).
+    best: [Option<(f64, f64, u16)>; PRECISIONS.len()],
+}
+
+/// The sweep's order on (joules, latency, index): latency, then energy, then index.
+#[inline(always)]
+fn by_order(a: (f64, f64, u16), b: (f64, f64, u16)) -> Ordering {
+    total_then(a.1, b.1, || total_then(a.0, b.0, || a.2.cmp(&b.2)))
+}
+
+/// Rule (3)'s order on (joules, latency, index): energy, then latency, then index.
+#[inline(always)]
+fn by_energy(a: (f64, f64, u16), b: (f64, f64, u16)) -> Ordering {
+    total_then(a.0, b.0, || total_then(a.1, b.1, || a.2.cmp(&b.2)))
+}
+
+impl Scan {
+    fn of(t: &CostTable, bound: f64) -> Scan {
+        let (jpt, lat) = (&t.jpt[..], &t.lat_ms[..]);
+        let mut scan = Scan {
+            bound,
+            first: None,
+            cheapest: None,
+            best: [None; PRECISIONS.len()],
+        };
+        for (p, best) in PRECISIONS.iter().zip(&mut scan.best) {
+            for &i in precision_run(&t.feasible, |&i| i, *p) {
+                let c = (jpt[usize::from(i)], lat[usize::from(i)], i);
+                // Each test asks first whether the candidate beats the running minimum (rarely: predictable) and
+                // only then whether it is within the bound (as unpredictable as the costs).
+                let within = || c.1 <= bound;
+                if scan.first.is_none_or(|f| by_order(c, f).is_lt()) && within() {
+                    scan.first = Some(c);
+                }
+                if best.is_none_or(|b| by_energy(c, b).is_lt()) && within() {
+                    *best = Some(c);
+                }
+                if scan.cheapest.is_none_or(|e| by_energy(c, e).is_lt()) && !c.0.is_nan() && within() {
+                    scan.cheapest = Some(c);
+                }
+            }
+        }
+        scan
+    }
+
+    /// Rule (2) on the candidates, as [`non_dominated`]: their non-dominated points' indices.
+    fn non_dominated(&self, t: &CostTable) -> Vec<u16> {
+        // As in [`sweep`], only candidates between F and E in the sweep's order can survive: F itself and those
+        // below F's energy (all, when F's energy is NaN), and none after E.
+        let (jpt, lat) = (&t.jpt[..], &t.lat_ms[..]);
+        let (f_index, f_jpt) = match self.first {
+            Some(f) if !f.0.is_nan() => (f.2, f.0),
+            _ => (u16::MAX, f64::NAN),
+        };
+        let all_below_first = f_jpt.is_nan();
+        let e_lat = self.cheapest.map_or(f64::INFINITY, |e| e.1);
+        let mut order: Vec<(u128, u16, u16)> = Vec::new();
+        for &i in &t.feasible {
+            let c = (jpt[usize::from(i)], lat[usize::from(i)], i);
+            // Branch-free pre-test (`&`, `|`): false for nearly every point, so the branch on it predicts well;
+            // the exact test on E follows only for the few that pass. (Candidates' latencies are never NaN, nor is
+            // E's, so `c.1 <= e_lat` holds whenever the exact test can.)
+            let maybe = (c.1 <= self.bound) & (all_below_first | (c.0 < f_jpt) | (i == f_index)) & (c.1 <= e_lat);
+            if maybe && self.cheapest.is_none_or(|e| by_order(c, e).is_le()) {
+                order.push((sweep_key(c.0, c.1), i, i));
+            }
+        }
+        keep_decreasing_energy(order, |i| jpt[usize::from(i)])
+    }
+
+    /// Rule (3)'s pick for `precision`, as [`best_of_precision`]: its best candidate, else its fastest point.
+    fn best_of_precision(&self, t: &CostTable, precision: riir_dialect::Precision) -> Option<u16> {
+        let p = PRECISIONS
+            .iter()
+            .position(|&q| q == precision)
+            .expect("a searched precision");
+        self.best[p].map(|c| c.2).or_else(|| fastest_of_precision(t, precision))
+    }
+}
+
+/// The fastest feasible point of `precision` (latency, then energy, then index).
+fn fastest_of_precision(t: &CostTable, precision: riir_dialect::Precision) -> Option<u16> {
+    let (jpt, lat) = (|i: u16| t.jpt[usize::from(i)], |i: u16| t.lat_ms[usize::from(i)]);
+    let latency_then_energy =
+        |a: &u16, b: &u16| total_then(lat(*a), lat(*b), || total_then(jpt(*a), jpt(*b), || a.cmp(b)));
+    min_by(precision_run(&t.feasible, |&i| i, precision), latency_then_energy).copied()
 }
 
 /// Caps a frontier (sorted by decreasing energy) at `max` points: keeps every precision's representative and
@@ -452,6 +557,73 @@ mod tests {
                 want.map(|c| (c.est_jpt.to_bits(), c.est_lat_ms.to_bits())),
                 "round {round}"
             );
+        }
+    }
+
+    #[test]
+    fn prune_table_equals_the_rules_composed_literally_on_ties_and_odd_values() {
+        // The reference: rule (1) as a filter, rule (2) as `non_dominated`, rule (3) as `best_of_precision`, each
+        // on its own, then the frontier's order and `thin` (what `prune_table` computed before its one-pass scan).
+        let reference = |feasible: &[(u16, Cost)], slo_ms: f64| {
+            let candidates: Vec<(u16, Cost)> = feasible
+                .iter()
+                .copied()
+                .filter(|(_, c)| within_slo(c, slo_ms))
+                .collect();
+            let mut frontier: Vec<(u16, Cost)> =
+                non_dominated(&candidates).into_iter().map(|k| candidates[k]).collect();
+            let by_decreasing_energy = |a: &(u16, Cost), b: &(u16, Cost)| {
+                b.1.est_jpt
+                    .total_cmp(&a.1.est_jpt)
+                    .then(a.1.est_lat_ms.total_cmp(&b.1.est_lat_ms))
+                    .then(a.0.cmp(&b.0))
+            };
+            frontier.sort_by(by_decreasing_energy);
+            let mut representatives = Vec::new();
+            for precision in PRECISIONS {
+                match frontier.iter().rev().find(|(i, _)| precision_of(*i) == precision) {
+                    Some(&(i, _)) => representatives.push(i),
+                    None => {
+                        if let Some(best) = best_of_precision(feasible, precision, slo_ms) {
+                            representatives.push(best);
+                            frontier.push(*feasible.iter().find(|(i, _)| *i == best).unwrap());
+                        }
+                    }
+                }
+            }
+            frontier.sort_by(by_decreasing_energy);
+            thin(frontier.iter().map(|(i, _)| *i).collect(), &representatives, MAX_PLANS)
+        };
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |levels: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % levels
+        };
+        let odd = [ODD_F64.as_slice(), &[0.0, -0.0, 1.0, 1.0, 2.0]].concat();
+        for round in 0..400 {
+            // Coarse levels (ties everywhere), odd values (NaNs, infinities, ±0), or many distinct values (long
+            // frontiers that `thin` caps); some rounds leave a precision without feasible points.
+            let levels = 2 + round % 9;
+            let missing_precision = (round % 5 == 0).then_some((round / 5) % 4);
+            let mut feasible = Vec::new();
+            for i in 0..720u16 {
+                if next(3) == 0 || missing_precision == Some(u64::from(i) / 180) {
+                    continue;
+                }
+                let mut value = || match round % 3 {
+                    0 => odd[next(odd.len() as u64) as usize],
+                    1 => next(levels) as f64 * 0.5,
+                    _ => next(1 << 20) as f64 / 1024.0,
+                };
+                let (jpt, lat) = (value(), value());
+                feasible.push((i, c(jpt, lat)));
+            }
+            for slo in [0.2, 1.0, 3.0, 1e9] {
+                let got: Vec<u16> = prune_feasible(&feasible, slo).into_iter().map(|(i, _)| i).collect();
+                assert_eq!(got, reference(&feasible, slo), "round {round} slo {slo}");
+            }
         }
     }
 
