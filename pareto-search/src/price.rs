@@ -308,36 +308,23 @@ impl<M: EnergyModel> Pricer<'_, M> {
     /// All 720 points of `kernel` on `axes`: the same outcomes as [`Pricer::price`] at each point, bit for bit,
     /// but each (precision, memory variant) work is transformed once and priced at the SKU's 36 operating
     /// points in one [`EnergyModel::predict_grid`] call, which hoists what depends on the work alone out of the
-    /// per-point arithmetic and returns columns (with the board power it checked), copied into the kernel's.
+    /// per-point arithmetic and returns columns (with the board power it checked); a precision's five variants
+    /// are then interleaved into the kernel's columns in index order.
     pub fn price_kernel(&self, kernel: &KernelSpec, axes: &Axes) -> Priced<Reason> {
-        // The two prediction batches are reused by every kernel a thread prices (their ten columns would
-        // otherwise be allocated and freed per kernel, a tenth of its pricing time).
+        // The prediction batches are reused by every kernel a thread prices (their columns would otherwise be
+        // allocated and freed per kernel, a tenth of its pricing time).
         thread_local! {
-            static BATCHES: RefCell<(PredictionBatch, PredictionBatch)> = RefCell::default();
+            static BATCHES: RefCell<VariantBatches> = RefCell::default();
         }
         BATCHES.with(|b| match b.try_borrow_mut() {
-            Ok(mut b) => {
-                let (energy, latency) = &mut *b;
-                self.price_kernel_with(kernel, axes, energy, latency)
-            }
+            Ok(mut b) => self.price_kernel_with(kernel, axes, &mut b),
             // Only if a model's `predict_grid` priced a kernel itself: fresh batches.
-            Err(_) => self.price_kernel_with(
-                kernel,
-                axes,
-                &mut PredictionBatch::default(),
-                &mut PredictionBatch::default(),
-            ),
+            Err(_) => self.price_kernel_with(kernel, axes, &mut VariantBatches::default()),
         })
     }
 
     /// [`Pricer::price_kernel`] with scratch batches.
-    fn price_kernel_with(
-        &self,
-        kernel: &KernelSpec,
-        axes: &Axes,
-        energy: &mut PredictionBatch,
-        latency: &mut PredictionBatch,
-    ) -> Priced<Reason> {
+    fn price_kernel_with(&self, kernel: &KernelSpec, axes: &Axes, batches: &mut VariantBatches) -> Priced<Reason> {
         // `axes.point`'s order is the grid's: SM clock, then HBM bandwidth, then link state.
         let grid = OperatingGrid {
             sm_mhz: axes.sm_mhz.map(f64::from),
@@ -367,7 +354,7 @@ impl<M: EnergyModel> Pricer<'_, M> {
                         precision_to_model(precision),
                     )
                 {
-                    out.copy_points((pi - 1) * block..pi * block, pi * block);
+                    out.push_copy((pi - 1) * block..pi * block);
                     continue;
                 }
             }
@@ -379,63 +366,100 @@ impl<M: EnergyModel> Pricer<'_, M> {
                 ..w
             };
             let weight_scaled = weight * precision_bits(precision) / 16.0;
+            let mut unavailable: [Option<VariantUnavailable>; MEMORY_VARIANTS.len()] = [None; MEMORY_VARIANTS.len()];
             for (mi, &memory) in MEMORY_VARIANTS.iter().enumerate() {
-                // Point `first + 5·j` is this (precision, variant) at the grid's point `j`.
-                let first = pi * block + mi;
                 let vw = match apply(memory, scaled, weight_scaled, kernel.reuse_confidence, &self.params) {
                     Ok(vw) => vw,
                     Err(e) => {
-                        for j in 0..OPERATING_POINTS {
-                            out.set_rejected(first + j * MEMORY_VARIANTS.len(), Reason::Variant(e));
-                        }
+                        unavailable[mi] = Some(e);
                         continue;
                     }
                 };
+                let (energy, latency, f) = (
+                    &mut batches.energy[mi],
+                    &mut batches.latency[mi],
+                    &mut batches.figures[mi],
+                );
                 // A variant that hides latency (prefetch) times different work than it pays for: its latency
                 // comes from a second prediction, and either prediction's rejection rejects the point.
                 self.model
                     .predict_grid(self.sku, &model_work(vw.energy, precision), &grid, energy);
-                let hides_latency = vw.latency != vw.energy;
-                if hides_latency {
+                f.hides_latency = vw.latency != vw.energy;
+                if f.hides_latency {
                     self.model
                         .predict_grid(self.sku, &model_work(vw.latency, precision), &grid, latency);
                 }
-                let (energy, timing) = (&*energy, if hides_latency { &*latency } else { &*energy });
-                // Per-token figures of all 36 points in straight-line passes (vectorised), then the outcomes.
+                let timing = if f.hides_latency { &*latency } else { &*energy };
+                // Per-token figures of all 36 points in straight-line passes (vectorised).
                 let link_bits = vw.energy.link_bytes * 8.0;
                 let (joules, link_joules) = (
                     &energy.joules[..OPERATING_POINTS],
                     &energy.link_joules[..OPERATING_POINTS],
                 );
                 let latency_s = &timing.latency_s[..OPERATING_POINTS];
-                let mut jpt = [0.0; OPERATING_POINTS];
-                let mut lat_ms = [0.0; OPERATING_POINTS];
-                let mut link_pj_per_bit = [0.0; OPERATING_POINTS];
                 for j in 0..OPERATING_POINTS {
-                    jpt[j] = per_token(joules[j]);
-                    lat_ms[j] = latency_s[j] * 1e3;
-                    link_pj_per_bit[j] = if link_bits > 0.0 {
+                    f.jpt[j] = per_token(joules[j]);
+                    f.lat_ms[j] = latency_s[j] * 1e3;
+                    f.link_pj_per_bit[j] = if link_bits > 0.0 {
                         link_joules[j] / link_bits * 1e12
                     } else {
                         0.0
                     };
                 }
-                let power_w: &[f64; OPERATING_POINTS] = energy.board_power_w[..OPERATING_POINTS]
-                    .try_into()
-                    .expect("a grid prediction has one power per point");
-                let (energy_status, timing_status) =
-                    (&energy.status[..OPERATING_POINTS], &timing.status[..OPERATING_POINTS]);
-                out.set_strided(
-                    first,
-                    MEMORY_VARIANTS.len(),
-                    [&jpt, &lat_ms, power_w, &link_pj_per_bit],
-                    |j| match (&energy_status[j], &timing_status[j]) {
-                        (Ok(()), Ok(())) => None,
-                        (Err(e), _) | (Ok(()), Err(e)) => Some(Reason::Model(*e)),
-                    },
-                );
+            }
+            // The precision's 180 points in index order: operating point `j`, then memory variant. A variant's
+            // own rejection recurs at every fifth point: its reason is stored once, up front, so that the runs of
+            // other reasons between keep theirs too.
+            let unavailable = unavailable.map(|e| e.map(|e| out.intern(Reason::Variant(e))));
+            for j in 0..OPERATING_POINTS {
+                for (mi, unavailable) in unavailable.iter().enumerate() {
+                    if let Some(k) = *unavailable {
+                        out.push_rejected_as(k);
+                        continue;
+                    }
+                    let f = &batches.figures[mi];
+                    let energy = &batches.energy[mi];
+                    let timing = if f.hides_latency { &batches.latency[mi] } else { energy };
+                    match (&energy.status[j], &timing.status[j]) {
+                        (Ok(()), Ok(())) => out.push_cost(Cost {
+                            est_jpt: f.jpt[j],
+                            est_lat_ms: f.lat_ms[j],
+                            est_power_w: energy.board_power_w[j],
+                            link_pj_per_bit: f.link_pj_per_bit[j],
+                        }),
+                        (Err(e), _) | (Ok(()), Err(e)) => out.push_rejected(Reason::Model(*e)),
+                    }
+                }
             }
         }
         out.finish()
     }
+}
+
+/// A (precision, memory variant)'s per-token figures at the 36 operating points (statuses and board power stay
+/// in its prediction batches).
+struct VariantFigures {
+    hides_latency: bool,
+    jpt: [f64; OPERATING_POINTS],
+    lat_ms: [f64; OPERATING_POINTS],
+    link_pj_per_bit: [f64; OPERATING_POINTS],
+}
+
+impl Default for VariantFigures {
+    fn default() -> Self {
+        VariantFigures {
+            hides_latency: false,
+            jpt: [0.0; OPERATING_POINTS],
+            lat_ms: [0.0; OPERATING_POINTS],
+            link_pj_per_bit: [0.0; OPERATING_POINTS],
+        }
+    }
+}
+
+/// Scratch per memory variant: an energy and a latency prediction batch and the per-token figures.
+#[derive(Default)]
+struct VariantBatches {
+    energy: [PredictionBatch; MEMORY_VARIANTS.len()],
+    latency: [PredictionBatch; MEMORY_VARIANTS.len()],
+    figures: [VariantFigures; MEMORY_VARIANTS.len()],
 }

@@ -92,13 +92,17 @@ impl CostTable {
 /// What became of a point.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum Status {
-    /// Not priced yet (only while building).
-    Unpriced,
     Feasible,
     /// The pricer returned a NaN, infinite or negative cost (kept in the cost columns).
     InvalidCost,
     /// Rejected by the pricer; the reason is `rejected[k]`.
     Rejected(u16),
+}
+
+/// `a` against `b` in `total_cmp` order, a plain comparison first (the last key of a comparison chain).
+#[inline(always)]
+fn total_then_last(a: f64, b: f64) -> std::cmp::Ordering {
+    crate::prune::total_then(a, b, || std::cmp::Ordering::Equal)
 }
 
 /// A kernel's 720 priced points (index order), its feasible ones and its fastest feasible cost.
@@ -112,22 +116,28 @@ pub struct Priced<R> {
     fallback: Option<u16>,
 }
 
-/// Collects a kernel's points in any order ([`PricedBuilder::set`]) or index order ([`PricedBuilder::push`]);
-/// [`PricedBuilder::finish`] checks that every one of the 720 came.
+/// Collects a kernel's points in index order ([`PricedBuilder::push`] and its variants), so that the columns are
+/// appended to and the feasible list is built as the points come; [`PricedBuilder::finish`] checks that all 720
+/// came.
 pub struct PricedBuilder<R> {
     axes: Axes,
     costs: CostTable,
     status: Vec<Status>,
     rejected: Vec<R>,
-    pushed: usize,
+    /// Feasible indices so far are `costs.feasible[..feasible_len]` (the list is kept at full length so that
+    /// appending is a store and an add, with no branch on the point's feasibility).
+    feasible_len: usize,
+    /// The fastest feasible point so far, as [`crate::frontier::fastest_in`] picks it, with its latency.
+    fastest: Option<u16>,
+    fastest_lat_ms: f64,
 }
 
 impl<R: PartialEq> PricedBuilder<R> {
     pub fn new(axes: &Axes) -> PricedBuilder<R> {
         let n = POINTS_PER_KERNEL;
-        // Copies of constant columns (a `memcpy` each) rather than `vec![x; n]`'s element-by-element fill.
+        // Copies of a constant column (a `memcpy` each) rather than `vec![x; n]`'s element-by-element fill: a
+        // rejected point's costs are NaN, and the others are written in place.
         const NAN_COLUMN: [f64; POINTS_PER_KERNEL] = [f64::NAN; POINTS_PER_KERNEL];
-        const UNPRICED_COLUMN: [Status; POINTS_PER_KERNEL] = [Status::Unpriced; POINTS_PER_KERNEL];
         PricedBuilder {
             axes: axes.clone(),
             costs: CostTable {
@@ -135,130 +145,142 @@ impl<R: PartialEq> PricedBuilder<R> {
                 lat_ms: NAN_COLUMN.to_vec(),
                 power_w: NAN_COLUMN.to_vec(),
                 link_pj_per_bit: NAN_COLUMN.to_vec(),
-                feasible: Vec::with_capacity(n),
+                feasible: vec![0; n],
             },
-            status: UNPRICED_COLUMN.to_vec(),
+            status: Vec::with_capacity(n),
             rejected: Vec::new(),
-            pushed: 0,
+            feasible_len: 0,
+            fastest: None,
+            fastest_lat_ms: f64::INFINITY,
         }
     }
 
-    /// The outcome of point `index`, as a pricer returns it (an invalid cost becomes infeasible, as in
+    /// Points so far.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.status.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.status.is_empty()
+    }
+
+    /// The next point's outcome, as a pricer returns it (an invalid cost becomes infeasible, as in
     /// [`Evaluated::new`]).
     #[inline]
-    pub fn set(&mut self, index: usize, priced: Result<Cost, R>) {
+    pub fn push(&mut self, priced: Result<Cost, R>) {
         match priced {
-            Ok(c) => self.set_cost(index, c),
-            Err(r) => self.set_rejected(index, r),
+            Ok(c) => self.push_cost(c),
+            Err(r) => self.push_rejected(r),
         }
     }
 
-    /// Point `index` priced at `c` (feasible unless `c` is invalid).
+    /// The next point, priced at `c` (feasible unless `c` is invalid).
     #[inline(always)]
-    pub fn set_cost(&mut self, index: usize, c: Cost) {
-        self.costs.jpt[index] = c.est_jpt;
-        self.costs.lat_ms[index] = c.est_lat_ms;
-        self.costs.power_w[index] = c.est_power_w;
-        self.costs.link_pj_per_bit[index] = c.link_pj_per_bit;
-        self.status[index] = if c.is_finite_nonnegative() {
+    pub fn push_cost(&mut self, c: Cost) {
+        let i = self.len();
+        // `Cost::is_finite_nonnegative`, branch-free (`&`, not `&&`). LLVM rewrites `x < ∞` into a class test of
+        // the bits (a dozen integer instructions); a bound it cannot see keeps the single comparison.
+        let infinity = std::hint::black_box(f64::INFINITY);
+        let ok = |x: f64| (x >= 0.0) & (x < infinity);
+        let feasible = ok(c.est_jpt) & ok(c.est_lat_ms) & ok(c.est_power_w) & ok(c.link_pj_per_bit);
+        // Out of range (a 721st point) panics here, before anything is written.
+        self.costs.jpt[i] = c.est_jpt;
+        self.costs.lat_ms[i] = c.est_lat_ms;
+        self.costs.power_w[i] = c.est_power_w;
+        self.costs.link_pj_per_bit[i] = c.link_pj_per_bit;
+        self.status.push(if feasible {
             Status::Feasible
         } else {
             Status::InvalidCost
-        };
-    }
-
-    /// Point `index` rejected for `reason`.
-    #[inline]
-    pub fn set_rejected(&mut self, index: usize, reason: R) {
-        // Rejections come in runs with one reason (a variant or precision the kernel cannot use): store each
-        // distinct run once.
-        if self.rejected.last() != Some(&reason) {
-            self.rejected.push(reason);
-        }
-        self.status[index] = Status::Rejected((self.rejected.len() - 1) as u16);
-    }
-
-    /// Points `first + stride·j` for `j < N`: point `j` costs `columns[·][j]` (energy per token, latency, power,
-    /// link pJ/bit) unless `rejected(j)` gives a reason. As [`PricedBuilder::set`] of each, in one pass over
-    /// the columns.
-    #[inline]
-    pub fn set_strided<const N: usize>(
-        &mut self,
-        first: usize,
-        stride: usize,
-        columns: [&[f64; N]; 4],
-        mut rejected: impl FnMut(usize) -> Option<R>,
-    ) {
-        let [jpt, lat_ms, power_w, link] = columns;
-        let end = first + stride * N.saturating_sub(1);
-        assert!(N == 0 || end < self.status.len(), "points {first}..={end} out of range");
-        // `Cost::is_finite_nonnegative`, branch-free (`&`, not `&&`). LLVM rewrites `x < ∞` into a class test
-        // of the bits (a dozen integer instructions); a bound it cannot see keeps the single comparison.
-        let infinity = std::hint::black_box(f64::INFINITY);
-        let ok = |x: f64| (x >= 0.0) & (x < infinity);
-        for j in 0..N {
-            let i = first + stride * j;
-            match rejected(j) {
-                Some(reason) => self.set_rejected(i, reason),
-                None => {
-                    self.costs.jpt[i] = jpt[j];
-                    self.costs.lat_ms[i] = lat_ms[j];
-                    self.costs.power_w[i] = power_w[j];
-                    self.costs.link_pj_per_bit[i] = link[j];
-                    self.status[i] = if ok(jpt[j]) & ok(lat_ms[j]) & ok(power_w[j]) & ok(link[j]) {
-                        Status::Feasible
-                    } else {
-                        Status::InvalidCost
-                    };
+        });
+        // Written always, kept by advancing past it (feasibility is as unpredictable as the costs).
+        self.costs.feasible[self.feasible_len] = i as u16;
+        self.feasible_len += usize::from(feasible);
+        // The fastest point: latency, then energy in `total_cmp` order, then index (points come in index order,
+        // so a tie keeps the earlier). Asked first whether it is at least as fast as the best so far: rarely,
+        // so the branch predicts well (a NaN latency never is, nor is it feasible).
+        if c.est_lat_ms <= self.fastest_lat_ms && feasible {
+            let better = match self.fastest {
+                None => true,
+                Some(b) => {
+                    let b = usize::from(b);
+                    let (lat, jpt) = (self.costs.lat_ms[b], self.costs.jpt[b]);
+                    crate::prune::total_then(c.est_lat_ms, lat, || total_then_last(c.est_jpt, jpt)).is_lt()
                 }
+            };
+            if better {
+                self.fastest = Some(i as u16);
+                self.fastest_lat_ms = c.est_lat_ms;
             }
         }
     }
 
-    /// Gives the points from `to` on the outcomes of the points in `from` (already set), in order.
-    pub fn copy_points(&mut self, from: std::ops::Range<usize>, to: usize) {
-        let n = from.len();
+    /// The next point, rejected for `reason` (its cost columns stay NaN).
+    #[inline(always)]
+    pub fn push_rejected(&mut self, reason: R) {
+        let k = self.intern(reason);
+        self.push_rejected_as(k);
+    }
+
+    /// The index under which [`PricedBuilder::push_rejected_as`] refers to `reason`. Rejections come in runs
+    /// with one reason (a precision the kernel cannot use): each run's reason is stored once.
+    #[inline(always)]
+    pub fn intern(&mut self, reason: R) -> u16 {
+        if self.rejected.last() != Some(&reason) {
+            self.new_reason(reason);
+        }
+        (self.rejected.len() - 1) as u16
+    }
+
+    /// The next point, rejected for the reason [`PricedBuilder::intern`] returned `k` for.
+    #[inline(always)]
+    pub fn push_rejected_as(&mut self, k: u16) {
+        assert!(self.len() < POINTS_PER_KERNEL, "more than {POINTS_PER_KERNEL} points");
+        assert!(usize::from(k) < self.rejected.len(), "reason {k} was not interned");
+        self.status.push(Status::Rejected(k));
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn new_reason(&mut self, reason: R) {
+        self.rejected.push(reason);
+    }
+
+    /// The next `from.len()` points get the outcomes of the points in `from` (already pushed), in order.
+    pub fn push_copy(&mut self, from: std::ops::Range<usize>) {
+        let to = self.len();
+        assert!(
+            from.end <= to && to + from.len() <= POINTS_PER_KERNEL,
+            "copy {from:?} to {to}"
+        );
         let c = &mut self.costs;
         for column in [&mut c.jpt, &mut c.lat_ms, &mut c.power_w, &mut c.link_pj_per_bit] {
             column.copy_within(from.clone(), to);
         }
-        self.status.copy_within(from, to);
-        debug_assert!(
-            !self.status[to..to + n].contains(&Status::Unpriced),
-            "copied points must be priced"
-        );
-    }
-
-    /// The next point's outcome, in index order.
-    #[inline]
-    pub fn push(&mut self, priced: Result<Cost, R>) {
-        self.set(self.pushed, priced);
-        self.pushed += 1;
+        self.status.extend_from_within(from.clone());
+        // The copied range's feasible indices, shifted (the list is sorted, so they are one run of it).
+        let listed = &c.feasible[..self.feasible_len];
+        let lo = listed.partition_point(|&i| usize::from(i) < from.start);
+        let hi = listed.partition_point(|&i| usize::from(i) < from.end);
+        let shift = (to - from.start) as u16;
+        for k in lo..hi {
+            c.feasible[self.feasible_len + k - lo] = c.feasible[k] + shift;
+        }
+        self.feasible_len += hi - lo;
     }
 
     pub fn finish(mut self) -> Priced<R> {
-        let status = self.status;
-        // The feasible indices in order, branch-free: each index is written at the end and kept by advancing
-        // past it when feasible (feasibility is as unpredictable as the costs). The same pass notes whether a
-        // point was never priced (a bug, reported below).
-        let feasible = &mut self.costs.feasible;
-        feasible.clear();
-        feasible.resize(status.len(), 0);
-        let mut n = 0;
-        let mut unpriced = false;
-        for (i, s) in status.iter().enumerate() {
-            feasible[n] = i as u16;
-            // `matches!` tests the tag alone; the derived `==` branched on it.
-            n += usize::from(matches!(s, Status::Feasible));
-            unpriced |= matches!(s, Status::Unpriced);
+        let pushed = self.len();
+        if pushed != POINTS_PER_KERNEL {
+            panic!("point {pushed} was never priced");
         }
-        if unpriced {
-            let i = status.iter().position(|s| *s == Status::Unpriced).expect("seen above");
-            panic!("point {i} was never priced");
-        }
-        feasible.truncate(n);
-        let fastest = crate::frontier::fastest_in(&self.costs);
+        self.costs.feasible.truncate(self.feasible_len);
+        // Copied points (`push_copy`) tie with their earlier originals, so they never became the fastest.
+        let fastest = self.fastest.map(|i| self.costs.cost(i));
+        debug_assert_eq!(fastest, crate::frontier::fastest_in(&self.costs));
         // The fallback does not depend on the SLO: chosen once here, from the recompute points (every fifth).
+        let status = self.status;
         let recompute = (crate::frontier::recompute_variant()..status.len())
             .step_by(MEMORY_VARIANTS.len())
             .filter(|&i| matches!(status[i], Status::Feasible))
@@ -340,7 +362,6 @@ impl<R: Clone> Priced<R> {
             Status::Feasible => Ok(self.costs.cost(i as u16)),
             Status::InvalidCost => Err(Infeasible::InvalidCost(self.costs.cost(i as u16))),
             Status::Rejected(k) => Err(Infeasible::Rejected(self.rejected[usize::from(k)].clone())),
-            Status::Unpriced => unreachable!("`PricedBuilder::finish` checks every point was priced"),
         };
         Evaluated { point, outcome }
     }
@@ -385,6 +406,46 @@ mod tests {
         // The fallback chosen from the statuses is the one chosen from the table.
         assert_eq!(priced.fallback(), crate::frontier::fallback_in(priced.costs()));
         assert!(priced.fallback().is_some());
+    }
+
+    #[test]
+    fn the_fastest_point_tracked_while_pushing_is_fastest_in_of_the_table() {
+        // Ties everywhere (few levels), ±0, infinities, NaNs and negative values (invalid, so never feasible,
+        // though a negative latency or -NaN sorts before every valid one), and a precision copied from the
+        // previous one as `price_kernel` does (copies tie with their originals).
+        let levels = [0.0, -0.0, 1.0, 1.0, 2.0, 0.5, f64::INFINITY, f64::NAN, -f64::NAN, -1.0];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..200 {
+            let mut b = PricedBuilder::<&str>::new(&axes());
+            for i in 0..POINTS_PER_KERNEL {
+                if round % 2 == 1 && (180..360).contains(&i) {
+                    if i == 180 {
+                        b.push_copy(0..180);
+                    }
+                    continue;
+                }
+                let mut next = || {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    levels[(state % levels.len() as u64) as usize]
+                };
+                let (jpt, lat) = (next(), next());
+                if jpt == 0.5 {
+                    b.push_rejected("no");
+                } else {
+                    b.push_cost(Cost::new(jpt, lat));
+                }
+            }
+            let priced = b.finish();
+            assert_eq!(
+                priced.fastest(),
+                crate::frontier::fastest_in(priced.costs()),
+                "round {round}"
+            );
+            let listed: Vec<u16> = (0..720u16).filter(|&i| priced.cost(i).is_some()).collect();
+            assert_eq!(priced.feasible(), listed.as_slice(), "round {round}");
+        }
     }
 
     #[test]
