@@ -123,6 +123,8 @@ const DECISION_SLACK: f64 = 1e-9;
 pub struct Negotiator<'f> {
     frontiers: &'f [Frontier],
     config: Config,
+    /// Extreme slope logs of the frontiers' hulls, so the contract tick can bound its histogram per op cheaply.
+    slopes: contract::SlopeBounds,
 }
 
 impl<'f> Negotiator<'f> {
@@ -136,7 +138,11 @@ impl<'f> Negotiator<'f> {
         if !(config.window_s.is_finite() && config.window_s > 0.0) {
             return Err(ConfigError::Window);
         }
-        Ok(Negotiator { frontiers, config })
+        Ok(Negotiator {
+            frontiers,
+            config,
+            slopes: contract::SlopeBounds::of(frontiers),
+        })
     }
 
     pub fn config(&self) -> &Config {
@@ -192,7 +198,7 @@ impl<'f> Negotiator<'f> {
         let mut min_energy = 0.0;
         for (i, (op, slot)) in ops.iter().zip(slots.iter_mut()).enumerate() {
             let Some(f) = frontiers.get(op.frontier as usize) else {
-                contract::clear(buckets, touched);
+                contract::clear(buckets, touched, self.slopes);
                 return Err(TickError::UnknownFrontier {
                     op: i,
                     frontier: op.frontier,
@@ -244,7 +250,18 @@ impl<'f> Negotiator<'f> {
                 // The final pass picks and accounts in one go.
                 let left = (budget_j * (1.0 - DECISION_SLACK) - min_energy).max(0.0);
                 let mut acc = Accounting::default();
-                contract::finish(frontiers, ops, slots, out, buckets, touched, left, rack_link, &mut acc);
+                contract::finish(
+                    frontiers,
+                    ops,
+                    slots,
+                    out,
+                    buckets,
+                    touched,
+                    self.slopes,
+                    left,
+                    rack_link,
+                    &mut acc,
+                );
                 acc.write(&mut report);
             }
             (TickStatus::Ok, Policy::Seed) => {
@@ -252,7 +269,7 @@ impl<'f> Negotiator<'f> {
                 summarise(frontiers, ops, slots, out, rack_link, &mut report);
             }
             _ => {
-                contract::clear(buckets, touched);
+                contract::clear(buckets, touched, self.slopes);
                 for (op, slot) in ops.iter().zip(slots.iter_mut()) {
                     slot.point = frontiers[op.frontier as usize].fallback_point() as u8;
                 }
