@@ -2,7 +2,8 @@
 //! frontiers, budget half-way), run a fixed number of times so callgrind counts per tick can be read off, and the
 //! best wall time per tick printed (the minimum is the least noisy statistic on a shared machine).
 //! `cargo run --release -p runtime-stub --example tick_profile -- [ticks] [x14]`;
-//! `valgrind --tool=callgrind --cache-sim=yes target/release/examples/tick_profile 100`.
+//! `valgrind --tool=callgrind --cache-sim=yes target/release/examples/tick_profile 100`. `FRONTIER_MOD=m` maps
+//! every op onto the first m frontiers, to see what the frontiers' cache footprint costs.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -24,7 +25,13 @@ fn main() {
     let f = frontiers(&spec);
     println!("frontiers per hull length 0..=16: {:?}", hull_lengths(&f));
     let mut rng = Rng(11);
-    let ops: Vec<PendingOp> = random_ops(&mut rng, 8000, f.len());
+    let mut ops: Vec<PendingOp> = random_ops(&mut rng, 8000, f.len());
+    if let Some(m) = std::env::var("FRONTIER_MOD").ok().and_then(|m| m.parse::<u32>().ok()) {
+        // Experiment: ops over only the first `m` frontiers (a smaller working set; same op order and sizes).
+        for op in &mut ops {
+            op.frontier %= m.max(1);
+        }
+    }
     let (lo, hi) = energy_range(&f, &ops);
     let t: Telemetry = telemetry_for_budget(lo + (hi - lo) * 0.5);
     let mut out = vec![Choice::default(); ops.len()];

@@ -477,11 +477,26 @@ fn report_sums_match_the_written_choices() {
         let (lo, hi) = energy_range(&f, &ops);
         let mut t = telemetry_for_budget(lo + (hi - lo) * rng.range(0.05, 0.95));
         if case % 3 == 2 {
-            t.hbm_temp_c = 99.9; // rack hot: every op on its thermal hull
+            t.hbm_temp_c = 100.5; // rack hot (past the default 100 °C limit): every op on its thermal hull
+        } else if case % 3 == 1 {
+            // A 4 °C rise in 100 ms trips the guard of the frontiers allowing less (their limits are 2..6 °C):
+            // some ops on their thermal hull, the rest not, in one tick.
+            t.hbm_temp_rate_c_per_s = 40.0;
         }
         let config = if case % 2 == 0 { contract() } else { SEED };
         let (r, out) = tick(&f, config, &t, &ops);
         assert_eq!(r.status, TickStatus::Ok, "case {case}");
+        let rise = runtime_stub::negotiator::guards::rise_100ms(&t);
+        let rack_hot = runtime_stub::negotiator::guards::rack_is_hot(&t, Config::default().hbm_temp_limit_c);
+        let hot =
+            |fr: &runtime_stub::negotiator::Frontier| runtime_stub::negotiator::guards::op_is_hot(rack_hot, rise, fr);
+        let guarded = ops.iter().filter(|op| hot(&f[op.frontier as usize])).count();
+        assert_eq!(r.thermal_guarded as usize, guarded, "case {case}");
+        match case % 3 {
+            0 => assert_eq!(guarded, 0, "case {case}"),
+            1 => assert!(guarded > 0 && guarded < ops.len(), "case {case}: {guarded} guarded"),
+            _ => assert_eq!(guarded, ops.len(), "case {case}"),
+        }
         let rack_link = runtime_stub::negotiator::guards::rack_link_budget(t.link_budget_pj_per_bit);
         let (mut energy, mut latency, mut objective, mut counts) = (0.0, 0.0, 0.0, [0u32; 4]);
         let (mut link, mut link_budget) = (0.0, 0.0);
@@ -493,6 +508,10 @@ fn report_sums_match_the_written_choices() {
                 usize::from(choice.plan)
             };
             assert!(p < fr.fallback_point() || choice.plan == FALLBACK_PLAN, "case {case}");
+            assert!(
+                !hot(fr) || fr.thermally_allowed(p),
+                "case {case}: guarded op at point {p}"
+            );
             assert_eq!(choice.class, fr.class(p), "case {case}");
             let lat = f64::from(fr.lat_ms(p));
             energy += f64::from(op.tokens) * f64::from(fr.jpt(p));

@@ -125,6 +125,9 @@ pub struct Negotiator<'f> {
     config: Config,
     /// Extreme slope logs of the frontiers' hulls, so the contract tick can bound its histogram per op cheaply.
     slopes: contract::SlopeBounds,
+    /// The smallest `max_temp_delta_100ms` of the frontiers (NaN ones never trip the guard; +inf when none):
+    /// a predicted rise at or below it trips no op's guard, so the tick skips the per-op check.
+    min_temp_delta: f64,
 }
 
 impl<'f> Negotiator<'f> {
@@ -142,6 +145,11 @@ impl<'f> Negotiator<'f> {
             frontiers,
             config,
             slopes: contract::SlopeBounds::of(frontiers),
+            min_temp_delta: frontiers
+                .iter()
+                .map(|f| f64::from(f.max_temp_delta_100ms()))
+                .filter(|d| !d.is_nan())
+                .fold(f64::INFINITY, f64::min),
         })
     }
 
@@ -194,6 +202,9 @@ impl<'f> Negotiator<'f> {
         let mut touched = contract::Touched::NONE;
         let rack_hot = guards::rack_is_hot(telemetry, self.config.hbm_temp_limit_c);
         let rise = guards::rise_100ms(telemetry);
+        // Whether any op's guard can trip: when none can (the usual tick), the per-op check, a load, conversion
+        // and compare that every hull load would wait for, is skipped.
+        let any_hot = rack_hot || rise > self.min_temp_delta;
         let mut thermal_guarded = 0;
         let mut min_energy = 0.0;
         for (i, (op, slot)) in ops.iter().zip(slots.iter_mut()).enumerate() {
@@ -204,7 +215,7 @@ impl<'f> Negotiator<'f> {
                     frontier: op.frontier,
                 });
             };
-            let thermal = guards::op_is_hot(rack_hot, rise, f);
+            let thermal = any_hot && guards::op_is_hot(rack_hot, rise, f);
             let hull = f.hull(thermal);
             let deadline = clamped_deadline_ms(op);
             let rate_log = if histogram {
@@ -260,6 +271,7 @@ impl<'f> Negotiator<'f> {
                     self.slopes,
                     left,
                     rack_link,
+                    thermal_guarded > 0,
                     &mut acc,
                 );
                 acc.write(&mut report);
