@@ -205,33 +205,21 @@ impl<'f> Negotiator<'f> {
         // Whether any op's guard can trip: when none can (the usual tick), the per-op check, a load, conversion
         // and compare that every hull load would wait for, is skipped.
         let any_hot = rack_hot || rise > self.min_temp_delta;
-        let mut thermal_guarded = 0;
-        let mut min_energy = 0.0;
-        for (i, (op, slot)) in ops.iter().zip(slots.iter_mut()).enumerate() {
-            let Some(f) = frontiers.get(op.frontier as usize) else {
+        // The loop copies for the contract's histogram with no op possibly hot (the usual tick) and the general one.
+        let prepared = if histogram && !any_hot {
+            prepare::<true, false>(frontiers, ops, slots, buckets, &mut touched, rack_hot, rise)
+        } else if histogram {
+            prepare::<true, true>(frontiers, ops, slots, buckets, &mut touched, rack_hot, rise)
+        } else {
+            prepare::<false, true>(frontiers, ops, slots, buckets, &mut touched, rack_hot, rise)
+        };
+        let (min_energy, thermal_guarded) = match prepared {
+            Ok(sums) => sums,
+            Err(e) => {
                 contract::clear(buckets, touched, self.slopes);
-                return Err(TickError::UnknownFrontier {
-                    op: i,
-                    frontier: op.frontier,
-                });
-            };
-            let thermal = any_hot && guards::op_is_hot(rack_hot, rise, f);
-            let hull = f.hull(thermal);
-            let deadline = clamped_deadline_ms(op);
-            let rate_log = if histogram {
-                contract::add_upgrades(hull, op, deadline, buckets, &mut touched)
-            } else {
-                0
-            };
-            min_energy += f64::from(op.tokens) * hull.base_jpt();
-            thermal_guarded += u32::from(thermal);
-            *slot = OpSlot {
-                weight: 1.0 / deadline,
-                rate_log,
-                point: 0,
-                thermal,
-            };
-        }
+                return Err(e);
+            }
+        };
 
         let status = match budget {
             None => TickStatus::FailSafe,
@@ -308,6 +296,49 @@ impl<'f> Negotiator<'f> {
         }
         Ok(report)
     }
+}
+
+/// The tick's preparation pass: checks frontier indices (before `out` is touched), applies the thermal guard,
+/// weighs ops by SLO tightness and, with `HISTOGRAM`, adds the contract's upgrades to its histogram. Returns the
+/// energy of every op at its cheapest allowed point and how many ops the thermal guard restricted. `MAYBE_HOT`:
+/// whether any op's guard can trip this tick (without it, every op reads its normal hull unchecked).
+#[inline(always)]
+fn prepare<const HISTOGRAM: bool, const MAYBE_HOT: bool>(
+    frontiers: &[Frontier],
+    ops: &[PendingOp],
+    slots: &mut [OpSlot],
+    buckets: &mut [f64; BUCKETS],
+    touched: &mut contract::Touched,
+    rack_hot: bool,
+    rise: f64,
+) -> Result<(f64, u32), TickError> {
+    let mut thermal_guarded = 0;
+    let mut min_energy = 0.0;
+    for (i, (op, slot)) in ops.iter().zip(slots.iter_mut()).enumerate() {
+        let Some(f) = frontiers.get(op.frontier as usize) else {
+            return Err(TickError::UnknownFrontier {
+                op: i,
+                frontier: op.frontier,
+            });
+        };
+        let thermal = MAYBE_HOT && guards::op_is_hot(rack_hot, rise, f);
+        let hull = f.hull(thermal);
+        let deadline = clamped_deadline_ms(op);
+        let rate_log = if HISTOGRAM {
+            contract::add_upgrades(hull, op, deadline, buckets, touched)
+        } else {
+            0
+        };
+        min_energy += f64::from(op.tokens) * hull.base_jpt();
+        thermal_guarded += u32::from(thermal);
+        *slot = OpSlot {
+            weight: 1.0 / deadline,
+            rate_log,
+            point: 0,
+            thermal,
+        };
+    }
+    Ok((min_energy, thermal_guarded))
 }
 
 /// Running sums of a tick's report while choices are written.
