@@ -152,13 +152,9 @@ pub(super) fn add_upgrades(
     let tokens = f64::from(op.tokens);
     let product = deadline_ms * tokens;
     let rate_log = rate_log_of(product);
-    // `minsd`/`maxsd` (the product is never NaN).
-    if product < touched.lo {
-        touched.lo = product;
-    }
-    if product > touched.hi {
-        touched.hi = product;
-    }
+    // `minsd`/`maxsd` into the running extremes' registers (the product is never NaN).
+    touched.lo = if touched.lo < product { touched.lo } else { product };
+    touched.hi = if touched.hi > product { touched.hi } else { product };
     let len = hull.len();
     if len >= 2 {
         let (slopes, energy) = (hull.slope_logs(), hull.energies());
