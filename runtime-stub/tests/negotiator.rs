@@ -221,6 +221,35 @@ fn link_guard_puts_low_priority_flows_to_sleep_first() {
     assert!(report.link_sleeps == 8000 && report.link_over_budget);
 }
 
+/// The link guard starts from the contract's choices when they are a mix of plans: with a budget that buys A for
+/// some ops and B for the rest, the guard moves only A ops (3.0 pJ/bit, over the op's 2.1) to B (which sleeps), so
+/// the counts are those without a link budget with exactly `link_sleeps` ops moved from A to B.
+#[test]
+fn link_guard_moves_a_to_b_from_a_mixed_contract_choice() {
+    let ops: Vec<PendingOp> = (0..8000)
+        .map(|i| PendingOp {
+            frontier: 0,
+            tokens: 5,
+            deadline_ms: 10.0 + i as f32 * 0.001,
+        })
+        .collect();
+    let f = frontiers(&source_spec());
+    let mut unlimited = source_spec();
+    unlimited.ops[0].link_budget_pj_per_bit = f32::INFINITY;
+    let f_unlimited = frontiers(&unlimited);
+    let (lo, hi) = energy_range(&f, &ops);
+    let t = telemetry_for_budget(lo + (hi - lo) * 0.8);
+    let (before, _) = tick(&f_unlimited, contract(), &t, &ops);
+    let [a, b, c, fallback] = before.class_counts;
+    assert!(before.link_sleeps == 0 && a > 0 && b > 0, "{before:?}");
+    let (r, out) = tick(&f, contract(), &t, &ops);
+    let s = r.link_sleeps;
+    assert!(s > 0 && s <= a, "{r:?}");
+    assert_eq!(r.class_counts, [a - s, b + s, c, fallback]);
+    assert!(r.energy_j <= r.budget_j, "{r:?}");
+    assert_eq!(out.iter().filter(|c| c.plan == 0).count(), (a - s) as usize);
+}
+
 #[test]
 fn unreadable_telemetry_gives_fail_safe_fallback() {
     let f = frontiers(&source_spec());

@@ -233,7 +233,7 @@ fn prefix(mask: u32) -> usize {
     (!(mask >> 1)).trailing_zeros() as usize
 }
 
-/// Finds the crossing bucket, picks each op's vertex (into `slots[i].point` and `out[i]`) and adds it to `acc`.
+/// Finds the crossing bucket, picks each op's vertex (into `out[i]`; not `slots[i].point`) and adds it to `acc`.
 /// `left` is the budget after every op's cheapest vertex; `any_thermal` whether the thermal guard restricted any op.
 /// Clears the histogram.
 #[allow(clippy::too_many_arguments)]
@@ -332,8 +332,9 @@ fn pick<const ANY_THERMAL: bool>(
                     k += 1;
                 }
             }
-            let (point, info) = hull.vertex(k);
-            slot.point = point;
+            // The choice goes only to `out`: writing the point to the slot too cost about 3 µs of the 8,000-op tick,
+            // and only the rare link guard needs it (it recovers it from `out`).
+            let (_, info) = hull.vertex(k);
             *choice = Choice {
                 plan: info.plan,
                 class: info.class,

@@ -278,6 +278,16 @@ impl<'f> Negotiator<'f> {
         }
         if status == TickStatus::Ok && report.link_energy_j > report.link_budget_j {
             // Rare path: sort by priority and put flows to sleep, then summarise the new choices.
+            if self.config.policy == Policy::Contract {
+                // The contract's final pass writes only `out`; the guard works on points.
+                for ((op, slot), choice) in ops.iter().zip(slots.iter_mut()).zip(out.iter()) {
+                    slot.point = if choice.plan == FALLBACK_PLAN {
+                        frontiers[op.frontier as usize].fallback_point() as u8
+                    } else {
+                        choice.plan
+                    };
+                }
+            }
             report.link_sleeps = guards::link_guard(frontiers, ops, slots, order, &report, rack_link);
             summarise(frontiers, ops, slots, out, rack_link, &mut report);
             report.link_over_budget = report.link_energy_j > report.link_budget_j;
