@@ -22,10 +22,11 @@
 //! efficient bucket down finds where the budget runs out; one more pass ([`finish`]) takes every upgrade above that
 //! bucket (found per op with SIMD compares of its 16 slope-log lanes against one threshold, no hull walk), and
 //! those inside it in op order while they fit, and accounts the result. Only the buckets between the tick's
-//! bounds (the extreme rate logs of its ops plus the extreme slope logs of all hulls, [`SlopeBounds`]) are walked
-//! and then zeroed again, so scratch stays clean for the next tick; with the benchmark's frontiers that is about
-//! 1,300 of the 16,384 buckets (exact per-op tracking gave 1,150), and even hulls spanning the whole slope-log range keep it a few
-//! microseconds.
+//! bounds (the extreme rate logs of its ops plus the extreme slope logs of all the negotiator's hulls,
+//! [`SlopeBounds`]) are walked and then zeroed again, so scratch stays clean for the next tick. With the
+//! benchmark's frontiers that is about 1,300 of the 16,384 buckets (exact per-op tracking gave 1,150, but cost
+//! more per op than the walk saved); a table whose hulls span far more octaves of slope than its ops' upgrades do
+//! widens the walk accordingly, at a few nanoseconds per bucket.
 //!
 //! The order is therefore (bucket desc, op asc, vertex asc): total, fixed before the budget is known and
 //! consistent with each op's chain (slope logs never rise along a hull, and the rate log is per op), so the chosen
