@@ -26,7 +26,7 @@
 //! [`SlopeBounds`]) are walked and then zeroed again, so scratch stays clean for the next tick. With the
 //! benchmark's frontiers that is about 1,300 of the 16,384 buckets (exact per-op tracking gave 1,150, but cost
 //! more per op than the walk saved); a table whose hulls span far more octaves of slope than its ops' upgrades do
-//! widens the walk accordingly, at a few nanoseconds per bucket.
+//! widens the walk accordingly (a load and a compare per bucket, and its zeroing).
 //!
 //! The order is therefore (bucket desc, op asc, vertex asc): total, fixed before the budget is known and
 //! consistent with each op's chain (slope logs never rise along a hull, and the rate log is per op), so the chosen
