@@ -221,6 +221,35 @@ fn link_guard_puts_low_priority_flows_to_sleep_first() {
     assert!(report.link_sleeps == 8000 && report.link_over_budget);
 }
 
+/// The link guard starts from the contract's choices when they are a mix of plans: with a budget that buys A for
+/// some ops and B for the rest, the guard moves only A ops (3.0 pJ/bit, over the op's 2.1) to B (which sleeps), so
+/// the counts are those without a link budget with exactly `link_sleeps` ops moved from A to B.
+#[test]
+fn link_guard_moves_a_to_b_from_a_mixed_contract_choice() {
+    let ops: Vec<PendingOp> = (0..8000)
+        .map(|i| PendingOp {
+            frontier: 0,
+            tokens: 5,
+            deadline_ms: 10.0 + i as f32 * 0.001,
+        })
+        .collect();
+    let f = frontiers(&source_spec());
+    let mut unlimited = source_spec();
+    unlimited.ops[0].link_budget_pj_per_bit = f32::INFINITY;
+    let f_unlimited = frontiers(&unlimited);
+    let (lo, hi) = energy_range(&f, &ops);
+    let t = telemetry_for_budget(lo + (hi - lo) * 0.8);
+    let (before, _) = tick(&f_unlimited, contract(), &t, &ops);
+    let [a, b, c, fallback] = before.class_counts;
+    assert!(before.link_sleeps == 0 && a > 0 && b > 0, "{before:?}");
+    let (r, out) = tick(&f, contract(), &t, &ops);
+    let s = r.link_sleeps;
+    assert!(s > 0 && s <= a, "{r:?}");
+    assert_eq!(r.class_counts, [a - s, b + s, c, fallback]);
+    assert!(r.energy_j <= r.budget_j, "{r:?}");
+    assert_eq!(out.iter().filter(|c| c.plan == 0).count(), (a - s) as usize);
+}
+
 #[test]
 fn unreadable_telemetry_gives_fail_safe_fallback() {
     let f = frontiers(&source_spec());
@@ -477,11 +506,26 @@ fn report_sums_match_the_written_choices() {
         let (lo, hi) = energy_range(&f, &ops);
         let mut t = telemetry_for_budget(lo + (hi - lo) * rng.range(0.05, 0.95));
         if case % 3 == 2 {
-            t.hbm_temp_c = 99.9; // rack hot: every op on its thermal hull
+            t.hbm_temp_c = 100.5; // rack hot (past the default 100 °C limit): every op on its thermal hull
+        } else if case % 3 == 1 {
+            // A 4 °C rise in 100 ms trips the guard of the frontiers allowing less (their limits are 2..6 °C):
+            // some ops on their thermal hull, the rest not, in one tick.
+            t.hbm_temp_rate_c_per_s = 40.0;
         }
         let config = if case % 2 == 0 { contract() } else { SEED };
         let (r, out) = tick(&f, config, &t, &ops);
         assert_eq!(r.status, TickStatus::Ok, "case {case}");
+        let rise = runtime_stub::negotiator::guards::rise_100ms(&t);
+        let rack_hot = runtime_stub::negotiator::guards::rack_is_hot(&t, Config::default().hbm_temp_limit_c);
+        let hot =
+            |fr: &runtime_stub::negotiator::Frontier| runtime_stub::negotiator::guards::op_is_hot(rack_hot, rise, fr);
+        let guarded = ops.iter().filter(|op| hot(&f[op.frontier as usize])).count();
+        assert_eq!(r.thermal_guarded as usize, guarded, "case {case}");
+        match case % 3 {
+            0 => assert_eq!(guarded, 0, "case {case}"),
+            1 => assert!(guarded > 0 && guarded < ops.len(), "case {case}: {guarded} guarded"),
+            _ => assert_eq!(guarded, ops.len(), "case {case}"),
+        }
         let rack_link = runtime_stub::negotiator::guards::rack_link_budget(t.link_budget_pj_per_bit);
         let (mut energy, mut latency, mut objective, mut counts) = (0.0, 0.0, 0.0, [0u32; 4]);
         let (mut link, mut link_budget) = (0.0, 0.0);
@@ -493,6 +537,10 @@ fn report_sums_match_the_written_choices() {
                 usize::from(choice.plan)
             };
             assert!(p < fr.fallback_point() || choice.plan == FALLBACK_PLAN, "case {case}");
+            assert!(
+                !hot(fr) || fr.thermally_allowed(p),
+                "case {case}: guarded op at point {p}"
+            );
             assert_eq!(choice.class, fr.class(p), "case {case}");
             let lat = f64::from(fr.lat_ms(p));
             energy += f64::from(op.tokens) * f64::from(fr.jpt(p));

@@ -21,8 +21,12 @@
 //! tick's preparation pass adds each upgrade's energy to its bucket ([`add_upgrades`]); a walk from the most
 //! efficient bucket down finds where the budget runs out; one more pass ([`finish`]) takes every upgrade above that
 //! bucket (found per op with SIMD compares of its 16 slope-log lanes against one threshold, no hull walk), and
-//! those inside it in op order while they fit, and accounts the result. Only the buckets in use are walked and
-//! then zeroed again, so scratch stays clean for the next tick.
+//! those inside it in op order while they fit, and accounts the result. Only the buckets between the tick's
+//! bounds (the extreme rate logs of its ops plus the extreme slope logs of all the negotiator's hulls,
+//! [`SlopeBounds`]) are walked and then zeroed again, so scratch stays clean for the next tick. With the
+//! benchmark's frontiers that is about 1,300 of the 16,384 buckets (exact per-op tracking gave 1,150, but cost
+//! more per op than the walk saved); a table whose hulls span far more octaves of slope than its ops' upgrades do
+//! widens the walk accordingly (a load and a compare per bucket, and its zeroing).
 //!
 //! The order is therefore (bucket desc, op asc, vertex asc): total, fixed before the budget is known and
 //! consistent with each op's chain (slope logs never rise along a hull, and the rate log is per op), so the chosen
@@ -67,21 +71,70 @@ fn bucket(rate_log: i32, slope_log: i16) -> usize {
     ((rate_log + i32::from(slope_log)) >> SHIFT) as usize & (BUCKETS - 1)
 }
 
-/// Buckets touched this tick, as the extreme `rate_log + slope_log` sums of its upgrades (`lo > hi` when none):
-/// kept unshifted so the preparation pass tracks them with one add and one compare each.
+/// The extreme slope logs over every hull (normal and thermal) of a negotiator's frontiers: the highest first
+/// upgrade and the lowest last upgrade. Computed once per negotiator, so the tick bounds its buckets from each op's
+/// rate log alone (see [`Touched`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) struct SlopeBounds {
+    lo: i32,
+    hi: i32,
+}
+
+impl SlopeBounds {
+    /// Bounds over `frontiers`; with no upgrade anywhere, an empty range (`lo > hi`).
+    pub fn of(frontiers: &[Frontier]) -> SlopeBounds {
+        let mut bounds = SlopeBounds {
+            lo: i32::MAX,
+            hi: i32::MIN,
+        };
+        for hull in frontiers.iter().flat_map(|f| [f.hull(false), f.hull(true)]) {
+            let len = hull.len();
+            if len >= 2 {
+                // Slope logs fall along the hull, so its first and last upgrades bound it.
+                bounds.hi = bounds.hi.max(i32::from(hull.slope_log(1)));
+                bounds.lo = bounds.lo.min(i32::from(hull.slope_log(len - 1)));
+            }
+        }
+        bounds
+    }
+}
+
+/// The extreme `deadline · tokens` products of this tick's ops with tokens (`lo > hi` when none): the rate log is
+/// monotone in it, so with [`SlopeBounds`] they bound every bucket an upgrade was added to. Two f64 min/max per op
+/// in the preparation pass, where tracking each op's own extreme buckets cost two loads, adds and compares and
+/// spilled the running extremes to the stack (about 13 µs of the 8,000-op tick); f64 registers, unlike integer
+/// ones, are not scarce there.
 #[derive(Copy, Clone, Debug)]
 pub(super) struct Touched {
-    pub lo: i32,
-    pub hi: i32,
+    lo: f64,
+    hi: f64,
 }
 
 impl Touched {
-    pub const NONE: Touched = Touched { lo: i32::MAX, hi: 0 };
+    pub const NONE: Touched = Touched {
+        lo: f64::INFINITY,
+        hi: 0.0,
+    };
 
-    /// The touched bucket range, or `None`.
-    fn range(self) -> Option<core::ops::RangeInclusive<usize>> {
-        (self.lo <= self.hi).then_some((self.lo >> SHIFT) as usize..=(self.hi >> SHIFT) as usize)
+    /// The touched bucket range, or `None`. Sums stay in range: rate logs lie in `BIAS + RATE_LOG_MIN ..= BIAS +
+    /// RATE_LOG_MAX` and slope logs in `NO_SLOPE + 1 ..= MAX_SLOPE` (see [`BIAS`]).
+    fn range(self, slopes: SlopeBounds) -> Option<core::ops::RangeInclusive<usize>> {
+        (self.lo <= self.hi && slopes.lo <= slopes.hi).then(|| {
+            // The largest product has the smallest rate log, and the other way round.
+            let (rate_lo, rate_hi) = (rate_log_of(self.hi), rate_log_of(self.lo));
+            ((rate_lo + slopes.lo) >> SHIFT) as usize..=((rate_hi + slopes.hi) >> SHIFT) as usize
+        })
     }
+}
+
+/// The biased rate log of an op whose clamped deadline times tokens is `product`: rate = weight / tokens =
+/// 1 / (deadline · tokens), one table load and no division. Within `BIAS + RATE_LOG_MIN ..= BIAS + RATE_LOG_MAX` by
+/// the clamps on the deadline and the range of tokens (see there).
+#[inline]
+fn rate_log_of(product: f64) -> i32 {
+    let rate_log = BIAS - logscale::log2_fast(product);
+    debug_assert!((BIAS + RATE_LOG_MIN..=BIAS + RATE_LOG_MAX).contains(&rate_log));
+    rate_log
 }
 
 /// Adds an op's upgrades on `hull` to the histogram (called from the tick's preparation pass) and returns its
@@ -98,10 +151,11 @@ pub(super) fn add_upgrades(
         return FREE;
     }
     let tokens = f64::from(op.tokens);
-    // rate = weight / tokens = 1 / (deadline · tokens): one multiply and one table load, no division. Within
-    // RATE_LOG_MIN..=RATE_LOG_MAX by the clamps on deadline and the range of tokens (see there).
-    let rate_log = BIAS - logscale::log2_fast(deadline_ms * tokens);
-    debug_assert!((BIAS + RATE_LOG_MIN..=BIAS + RATE_LOG_MAX).contains(&rate_log));
+    let product = deadline_ms * tokens;
+    let rate_log = rate_log_of(product);
+    // `minsd`/`maxsd` into the running extremes' registers (the product is never NaN).
+    touched.lo = if touched.lo < product { touched.lo } else { product };
+    touched.hi = if touched.hi > product { touched.hi } else { product };
     let len = hull.len();
     if len >= 2 {
         let (slopes, energy) = (hull.slope_logs(), hull.energies());
@@ -115,16 +169,13 @@ pub(super) fn add_upgrades(
         for k in 5..len.min(16) {
             buckets[bucket(rate_log, slopes[k])] += tokens * energy[k];
         }
-        // Slope logs fall along the hull, so the first and last upgrades bound this op's buckets.
-        touched.hi = touched.hi.max(rate_log + i32::from(slopes[1]));
-        touched.lo = touched.lo.min(rate_log + i32::from(slopes[(len - 1) & 15]));
     }
     rate_log
 }
 
 /// Zeroes the touched buckets (every tick ends with a clean histogram).
-pub(super) fn clear(buckets: &mut [f64; BUCKETS], touched: Touched) {
-    if let Some(range) = touched.range() {
+pub(super) fn clear(buckets: &mut [f64; BUCKETS], touched: Touched, slopes: SlopeBounds) {
+    if let Some(range) = touched.range(slopes) {
         buckets[range].fill(0.0);
     }
 }
@@ -183,8 +234,9 @@ fn prefix(mask: u32) -> usize {
     (!(mask >> 1)).trailing_zeros() as usize
 }
 
-/// Finds the crossing bucket, picks each op's vertex (into `slots[i].point` and `out[i]`) and adds it to `acc`.
-/// `left` is the budget after every op's cheapest vertex. Clears the histogram.
+/// Finds the crossing bucket, picks each op's vertex (into `out[i]`; not `slots[i].point`) and adds it to `acc`.
+/// `left` is the budget after every op's cheapest vertex; `any_thermal` whether the thermal guard restricted any op.
+/// Clears the histogram.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn finish(
     frontiers: &[Frontier],
@@ -193,13 +245,15 @@ pub(super) fn finish(
     out: &mut [Choice],
     buckets: &mut [f64; BUCKETS],
     touched: Touched,
+    slopes: SlopeBounds,
     mut left: f64,
     rack_link: f64,
+    any_thermal: bool,
     acc: &mut Accounting,
 ) {
     // Walk buckets from the most efficient down; everything above the crossing bucket fits.
     let mut crossing = None;
-    if let Some(range) = touched.range() {
+    if let Some(range) = touched.range(slopes) {
         for b in range.rev() {
             let v = buckets[b];
             if v > 0.0 {
@@ -211,7 +265,7 @@ pub(super) fn finish(
             }
         }
     }
-    clear(buckets, touched);
+    clear(buckets, touched, slopes);
 
     // Upgrade k of an op is above the crossing bucket c when (rate_log + slope_logₖ) >> SHIFT > c, i.e. when
     // slope_logₖ > above − rate_log; in it when slope_logₖ > above − 8 − rate_log as well. No crossing: all fit.
@@ -219,6 +273,29 @@ pub(super) fn finish(
         Some(c) => ((c as i32 + 1) << SHIFT) - 1,
         None => -FREE,
     };
+    // Without thermally guarded ops (the usual tick) every op reads its normal hull: selecting the hull by each
+    // slot's flag would make every hull load wait for the slot's load (about 3.5 µs of the 8,000-op tick).
+    if any_thermal {
+        pick::<true>(frontiers, ops, slots, out, above, left, rack_link, acc);
+    } else {
+        pick::<false>(frontiers, ops, slots, out, above, left, rack_link, acc);
+    }
+}
+
+/// The final pass: picks each op's vertex given the crossing threshold `above` and the budget `left` for upgrades
+/// in the crossing bucket, writes it, and accounts it. `ANY_THERMAL`: whether some op uses its thermal hull.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn pick<const ANY_THERMAL: bool>(
+    frontiers: &[Frontier],
+    ops: &[PendingOp],
+    slots: &mut [OpSlot],
+    out: &mut [Choice],
+    above: i32,
+    mut left: f64,
+    rack_link: f64,
+    acc: &mut Accounting,
+) {
     let mut stopped = false;
     let (mut energy, mut latency, mut objective) = (0.0, 0.0, 0.0);
     let (mut link_energy, mut link_budget) = (0.0, 0.0);
@@ -235,7 +312,7 @@ pub(super) fn finish(
         let mut packed = 0u64;
         for ((op, slot), choice) in ops.iter().zip(slots.iter_mut()).zip(out.iter_mut()) {
             let f = &frontiers[op.frontier as usize];
-            let hull = f.hull(slot.thermal);
+            let hull = f.hull(ANY_THERMAL && slot.thermal);
             let (mask, crossing_mask) = lanes_above(hull.slope_logs(), above - slot.rate_log);
             let valid = hull.valid_lanes();
             let (mask, crossing_mask) = (mask & valid, crossing_mask & valid);
@@ -256,8 +333,9 @@ pub(super) fn finish(
                     k += 1;
                 }
             }
-            let (point, info) = hull.vertex(k);
-            slot.point = point;
+            // The choice goes only to `out`: writing the point to the slot too cost about 3 µs of the 8,000-op tick,
+            // and only the rare link guard needs it (it recovers it from `out`).
+            let (_, info) = hull.vertex(k);
             *choice = Choice {
                 plan: info.plan,
                 class: info.class,

@@ -123,6 +123,11 @@ const DECISION_SLACK: f64 = 1e-9;
 pub struct Negotiator<'f> {
     frontiers: &'f [Frontier],
     config: Config,
+    /// Extreme slope logs of the frontiers' hulls, so the contract tick can bound its histogram per op cheaply.
+    slopes: contract::SlopeBounds,
+    /// The smallest `max_temp_delta_100ms` of the frontiers (NaN ones never trip the guard; +inf when none):
+    /// a predicted rise at or below it trips no op's guard, so the tick skips the per-op check.
+    min_temp_delta: f64,
 }
 
 impl<'f> Negotiator<'f> {
@@ -136,7 +141,16 @@ impl<'f> Negotiator<'f> {
         if !(config.window_s.is_finite() && config.window_s > 0.0) {
             return Err(ConfigError::Window);
         }
-        Ok(Negotiator { frontiers, config })
+        Ok(Negotiator {
+            frontiers,
+            config,
+            slopes: contract::SlopeBounds::of(frontiers),
+            min_temp_delta: frontiers
+                .iter()
+                .map(|f| f64::from(f.max_temp_delta_100ms()))
+                .filter(|d| !d.is_nan())
+                .fold(f64::INFINITY, f64::min),
+        })
     }
 
     pub fn config(&self) -> &Config {
@@ -188,33 +202,24 @@ impl<'f> Negotiator<'f> {
         let mut touched = contract::Touched::NONE;
         let rack_hot = guards::rack_is_hot(telemetry, self.config.hbm_temp_limit_c);
         let rise = guards::rise_100ms(telemetry);
-        let mut thermal_guarded = 0;
-        let mut min_energy = 0.0;
-        for (i, (op, slot)) in ops.iter().zip(slots.iter_mut()).enumerate() {
-            let Some(f) = frontiers.get(op.frontier as usize) else {
-                contract::clear(buckets, touched);
-                return Err(TickError::UnknownFrontier {
-                    op: i,
-                    frontier: op.frontier,
-                });
-            };
-            let thermal = guards::op_is_hot(rack_hot, rise, f);
-            let hull = f.hull(thermal);
-            let deadline = clamped_deadline_ms(op);
-            let rate_log = if histogram {
-                contract::add_upgrades(hull, op, deadline, buckets, &mut touched)
-            } else {
-                0
-            };
-            min_energy += f64::from(op.tokens) * hull.base_jpt();
-            thermal_guarded += u32::from(thermal);
-            *slot = OpSlot {
-                weight: 1.0 / deadline,
-                rate_log,
-                point: 0,
-                thermal,
-            };
-        }
+        // Whether any op's guard can trip: when none can (the usual tick), the per-op check, a load, conversion
+        // and compare that every hull load would wait for, is skipped.
+        let any_hot = rack_hot || rise > self.min_temp_delta;
+        // The loop copies for the contract's histogram with no op possibly hot (the usual tick) and the general one.
+        let prepared = if histogram && !any_hot {
+            prepare::<true, false>(frontiers, ops, slots, buckets, &mut touched, rack_hot, rise)
+        } else if histogram {
+            prepare::<true, true>(frontiers, ops, slots, buckets, &mut touched, rack_hot, rise)
+        } else {
+            prepare::<false, true>(frontiers, ops, slots, buckets, &mut touched, rack_hot, rise)
+        };
+        let (min_energy, thermal_guarded) = match prepared {
+            Ok(sums) => sums,
+            Err(e) => {
+                contract::clear(buckets, touched, self.slopes);
+                return Err(e);
+            }
+        };
 
         let status = match budget {
             None => TickStatus::FailSafe,
@@ -244,7 +249,19 @@ impl<'f> Negotiator<'f> {
                 // The final pass picks and accounts in one go.
                 let left = (budget_j * (1.0 - DECISION_SLACK) - min_energy).max(0.0);
                 let mut acc = Accounting::default();
-                contract::finish(frontiers, ops, slots, out, buckets, touched, left, rack_link, &mut acc);
+                contract::finish(
+                    frontiers,
+                    ops,
+                    slots,
+                    out,
+                    buckets,
+                    touched,
+                    self.slopes,
+                    left,
+                    rack_link,
+                    thermal_guarded > 0,
+                    &mut acc,
+                );
                 acc.write(&mut report);
             }
             (TickStatus::Ok, Policy::Seed) => {
@@ -252,7 +269,7 @@ impl<'f> Negotiator<'f> {
                 summarise(frontiers, ops, slots, out, rack_link, &mut report);
             }
             _ => {
-                contract::clear(buckets, touched);
+                contract::clear(buckets, touched, self.slopes);
                 for (op, slot) in ops.iter().zip(slots.iter_mut()) {
                     slot.point = frontiers[op.frontier as usize].fallback_point() as u8;
                 }
@@ -261,6 +278,16 @@ impl<'f> Negotiator<'f> {
         }
         if status == TickStatus::Ok && report.link_energy_j > report.link_budget_j {
             // Rare path: sort by priority and put flows to sleep, then summarise the new choices.
+            if self.config.policy == Policy::Contract {
+                // The contract's final pass writes only `out`; the guard works on points.
+                for ((op, slot), choice) in ops.iter().zip(slots.iter_mut()).zip(out.iter()) {
+                    slot.point = if choice.plan == FALLBACK_PLAN {
+                        frontiers[op.frontier as usize].fallback_point() as u8
+                    } else {
+                        choice.plan
+                    };
+                }
+            }
             report.link_sleeps = guards::link_guard(frontiers, ops, slots, order, &report, rack_link);
             summarise(frontiers, ops, slots, out, rack_link, &mut report);
             report.link_over_budget = report.link_energy_j > report.link_budget_j;
@@ -279,6 +306,49 @@ impl<'f> Negotiator<'f> {
         }
         Ok(report)
     }
+}
+
+/// The tick's preparation pass: checks frontier indices (before `out` is touched), applies the thermal guard,
+/// weighs ops by SLO tightness and, with `HISTOGRAM`, adds the contract's upgrades to its histogram. Returns the
+/// energy of every op at its cheapest allowed point and how many ops the thermal guard restricted. `MAYBE_HOT`:
+/// whether any op's guard can trip this tick (without it, every op reads its normal hull unchecked).
+#[inline(always)]
+fn prepare<const HISTOGRAM: bool, const MAYBE_HOT: bool>(
+    frontiers: &[Frontier],
+    ops: &[PendingOp],
+    slots: &mut [OpSlot],
+    buckets: &mut [f64; BUCKETS],
+    touched: &mut contract::Touched,
+    rack_hot: bool,
+    rise: f64,
+) -> Result<(f64, u32), TickError> {
+    let mut thermal_guarded = 0;
+    let mut min_energy = 0.0;
+    for (i, (op, slot)) in ops.iter().zip(slots.iter_mut()).enumerate() {
+        let Some(f) = frontiers.get(op.frontier as usize) else {
+            return Err(TickError::UnknownFrontier {
+                op: i,
+                frontier: op.frontier,
+            });
+        };
+        let thermal = MAYBE_HOT && guards::op_is_hot(rack_hot, rise, f);
+        let hull = f.hull(thermal);
+        let deadline = clamped_deadline_ms(op);
+        let rate_log = if HISTOGRAM {
+            contract::add_upgrades(hull, op, deadline, buckets, touched)
+        } else {
+            0
+        };
+        min_energy += f64::from(op.tokens) * hull.base_jpt();
+        thermal_guarded += u32::from(thermal);
+        *slot = OpSlot {
+            weight: 1.0 / deadline,
+            rate_log,
+            point: 0,
+            thermal,
+        };
+    }
+    Ok((min_energy, thermal_guarded))
 }
 
 /// Running sums of a tick's report while choices are written.

@@ -15,7 +15,9 @@ pub struct OpSlot {
     /// Contract policy: the histogram offset plus 512 · log2 of the op's rate, SLO weight / tokens (see
     /// `contract`); an upgrade's bucket is `(rate_log + slope_log) >> 3`. Unused by the other paths.
     pub(super) rate_log: i32,
-    /// Chosen frontier point.
+    /// Chosen frontier point: written by the seed policy, the fail-safe paths and the link guard; the contract's
+    /// final pass writes only the op's `Choice` (one store less per op), and the link guard recovers the point
+    /// from it when it runs.
     pub(super) point: u8,
     /// Restricted by the thermal guard.
     pub(super) thermal: bool,
