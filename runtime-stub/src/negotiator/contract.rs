@@ -299,66 +299,51 @@ fn pick<const ANY_THERMAL: bool>(
     let mut stopped = false;
     let (mut energy, mut latency, mut objective) = (0.0, 0.0, 0.0);
     let (mut link_energy, mut link_budget) = (0.0, 0.0);
-    let mut class_counts = [0u32; 4];
-    // Class counts as four 16-bit fields of one register (an indexed array's increments would chain through
-    // memory), flushed every `CHUNK` ops before a field can overflow.
-    const CHUNK: usize = u16::MAX as usize;
-    const COUNT: [u64; 4] = [1, 1 << 16, 1 << 32, 1 << 48];
-    for ((ops, slots), out) in ops
-        .chunks(CHUNK)
-        .zip(slots.chunks_mut(CHUNK))
-        .zip(out.chunks_mut(CHUNK))
-    {
-        let mut packed = 0u64;
-        for ((op, slot), choice) in ops.iter().zip(slots.iter_mut()).zip(out.iter_mut()) {
-            let f = &frontiers[op.frontier as usize];
-            let hull = f.hull(ANY_THERMAL && slot.thermal);
-            let (mask, crossing_mask) = lanes_above(hull.slope_logs(), above - slot.rate_log);
-            let valid = hull.valid_lanes();
-            let (mask, crossing_mask) = (mask & valid, crossing_mask & valid);
-            let mut k = prefix(mask);
-            if crossing_mask != mask {
-                // Rare: upgrades in the crossing bucket, taken in (op, vertex) order while they fit. Stop at the
-                // first that does not, for good, so the taken set stays a prefix of the global order (what makes
-                // more budget never worse).
-                let last = prefix(crossing_mask);
-                let tokens = f64::from(op.tokens);
-                while k < last {
-                    let cost = tokens * hull.djpt(k + 1);
-                    if stopped || cost > left {
-                        stopped = true;
-                        break;
-                    }
-                    left -= cost;
-                    k += 1;
+    for ((op, slot), choice) in ops.iter().zip(slots.iter_mut()).zip(out.iter_mut()) {
+        let f = &frontiers[op.frontier as usize];
+        let hull = f.hull(ANY_THERMAL && slot.thermal);
+        let (mask, crossing_mask) = lanes_above(hull.slope_logs(), above - slot.rate_log);
+        let valid = hull.valid_lanes();
+        let (mask, crossing_mask) = (mask & valid, crossing_mask & valid);
+        let mut k = prefix(mask);
+        if crossing_mask != mask {
+            // Rare: upgrades in the crossing bucket, taken in (op, vertex) order while they fit. Stop at the
+            // first that does not, for good, so the taken set stays a prefix of the global order (what makes
+            // more budget never worse).
+            let last = prefix(crossing_mask);
+            let tokens = f64::from(op.tokens);
+            while k < last {
+                let cost = tokens * hull.djpt(k + 1);
+                if stopped || cost > left {
+                    stopped = true;
+                    break;
                 }
+                left -= cost;
+                k += 1;
             }
-            // The choice goes only to `out`: writing the point to the slot too cost about 3 µs of the 8,000-op tick,
-            // and only the rare link guard needs it (it recovers it from `out`).
-            let (_, info) = hull.vertex(k);
-            *choice = Choice {
-                plan: info.plan,
-                class: info.class,
-            };
-            let lat = f64::from(info.lat);
-            energy += f64::from(op.tokens) * f64::from(info.jpt);
-            latency += lat;
-            objective += lat * slot.weight;
-            packed += COUNT[info.class as usize];
-            let (e, b) = guards::link_energy_of(
-                op.tokens,
-                hull.link_bits_per_token(),
-                hull.link_budget_pjb(),
-                info.link_pjb,
-                rack_link,
-            );
-            link_energy += e;
-            link_budget += b;
         }
-        for (count, field) in class_counts.iter_mut().zip([0, 16, 32, 48]) {
-            *count += (packed >> field) as u32 & 0xFFFF;
-        }
+        // The choice goes only to `out`: writing the point to the slot too cost about 3 µs of the 8,000-op tick,
+        // and only the rare link guard needs it (it recovers it from `out`).
+        let (_, info) = hull.vertex(k);
+        *choice = Choice {
+            plan: info.plan,
+            class: info.class,
+        };
+        let lat = f64::from(info.lat);
+        energy += f64::from(op.tokens) * f64::from(info.jpt);
+        latency += lat;
+        objective += lat * slot.weight;
+        let (e, b) = guards::link_energy_of(
+            op.tokens,
+            hull.link_bits_per_token(),
+            hull.link_budget_pjb(),
+            info.link_pjb,
+            rack_link,
+        );
+        link_energy += e;
+        link_budget += b;
     }
+    let class_counts = class_counts(out);
     *acc = Accounting {
         energy_j: energy,
         total_latency_ms: latency,
@@ -369,9 +354,103 @@ fn pick<const ANY_THERMAL: bool>(
     };
 }
 
+/// How many of `out` are of each class (A, B, C, fallback), counted after the final pass rather than in it (a
+/// per-op count there needs a register the pass is short of). Class codes are 0..=3, so with b0 and b1 their two
+/// bits, Σb0 = B + fallback, Σb1 = C + fallback and Σ(b0·b1) = fallback.
+fn class_counts(out: &[Choice]) -> [u32; 4] {
+    let [b0, b1, both] = class_bit_sums(out);
+    let (b, c) = (b0 - both, b1 - both);
+    [out.len() as u32 - b - c - both, b, c, both]
+}
+
+/// Σb0, Σb1 and Σ(b0·b1) over the class codes of `choices`: SSE2 over 8 choices (16 bytes, class in the odd
+/// bytes) at a time, byte-wide sums flushed before they can wrap.
+#[cfg(target_arch = "x86_64")]
+fn class_bit_sums(choices: &[Choice]) -> [u32; 3] {
+    use core::arch::x86_64::{
+        __m128i, _mm_add_epi64, _mm_add_epi8, _mm_and_si128, _mm_cvtsi128_si64, _mm_loadu_si128, _mm_sad_epu8,
+        _mm_set1_epi16, _mm_setzero_si128, _mm_srli_epi16, _mm_srli_si128,
+    };
+    const _: () = assert!(core::mem::size_of::<Choice>() == 2 && core::mem::align_of::<Choice>() == 1);
+    let blocks = choices.len() / 8;
+    let mut sums = [0u32; 3];
+    // SAFETY: SSE2 is part of the x86_64 baseline; every load reads 16 bytes = 8 whole `Choice`s of `choices`
+    // (`repr(C)`, 2 bytes each, see the assertion), since `(block + 1) * 8 <= choices.len()`.
+    #[allow(unused_unsafe)]
+    unsafe {
+        let bit = _mm_set1_epi16(0x0100); // bit 0 of each odd (class) byte
+        let zero = _mm_setzero_si128();
+        let total = |v: __m128i| {
+            let s = _mm_sad_epu8(v, zero);
+            _mm_cvtsi128_si64(_mm_add_epi64(s, _mm_srli_si128::<8>(s))) as u32
+        };
+        let p = choices.as_ptr().cast::<__m128i>();
+        let mut block = 0;
+        while block < blocks {
+            // At most 255 blocks per round: each adds at most 1 to a byte of the sums.
+            let end = blocks.min(block + 255);
+            let (mut s0, mut s1, mut s01) = (zero, zero, zero);
+            while block < end {
+                let x = _mm_loadu_si128(p.add(block));
+                let b0 = _mm_and_si128(x, bit);
+                let b1 = _mm_and_si128(_mm_srli_epi16::<1>(x), bit);
+                s0 = _mm_add_epi8(s0, b0);
+                s1 = _mm_add_epi8(s1, b1);
+                s01 = _mm_add_epi8(s01, _mm_and_si128(b0, b1));
+                block += 1;
+            }
+            sums[0] += total(s0);
+            sums[1] += total(s1);
+            sums[2] += total(s01);
+        }
+    }
+    let tail = class_bit_sums_scalar(&choices[blocks * 8..]);
+    [sums[0] + tail[0], sums[1] + tail[1], sums[2] + tail[2]]
+}
+
+/// [`class_bit_sums`] on other targets.
+#[cfg(not(target_arch = "x86_64"))]
+fn class_bit_sums(choices: &[Choice]) -> [u32; 3] {
+    class_bit_sums_scalar(choices)
+}
+
+/// Portable [`class_bit_sums`] (and its tail on x86_64).
+fn class_bit_sums_scalar(choices: &[Choice]) -> [u32; 3] {
+    let mut sums = [0u32; 3];
+    for choice in choices {
+        let class = choice.class as u32;
+        sums[0] += class & 1;
+        sums[1] += class >> 1;
+        sums[2] += class & (class >> 1);
+    }
+    sums
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::frontier::PlanClass;
     use super::*;
+
+    #[test]
+    fn class_counts_match_a_plain_count() {
+        // Lengths around the 8-choice blocks and past the 255-block flush, classes in a scrambled pattern.
+        let mut all = [Choice::default(); 4099];
+        for (i, c) in all.iter_mut().enumerate() {
+            *c = Choice {
+                plan: (i % 251) as u8,
+                class: PlanClass::ALL[(i * 7 + i / 3) % 4],
+            };
+        }
+        for n in [0, 1, 7, 8, 9, 2040, 2047, 2048, 4099] {
+            let out = &all[..n];
+            let mut expected = [0u32; 4];
+            for c in out {
+                expected[c.class as usize] += 1;
+            }
+            assert_eq!(class_counts(out), expected, "{n}");
+            assert_eq!(class_bit_sums(out), class_bit_sums_scalar(out), "{n}");
+        }
+    }
 
     #[test]
     fn lane_masks_match_the_scalar_reference() {

@@ -56,8 +56,10 @@ pub struct PendingOp {
 /// `Choice::plan` of an op running its fallback.
 pub const FALLBACK_PLAN: u8 = 0xFF;
 
-/// The plan chosen for one op.
+/// The plan chosen for one op. `repr(C)` (plan, then class) matches the order of those bytes in the frontier's
+/// vertex records, so the contract's final pass writes a choice with one 2-byte copy and no byte swap.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(C)]
 pub struct Choice {
     /// Plan index in the op's table order (0 = the first plan, usually A), or [`FALLBACK_PLAN`].
     pub plan: u8,

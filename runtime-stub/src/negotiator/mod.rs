@@ -341,12 +341,19 @@ fn prepare<const HISTOGRAM: bool, const MAYBE_HOT: bool>(
         };
         min_energy += f64::from(op.tokens) * hull.base_jpt();
         thermal_guarded += u32::from(thermal);
-        *slot = OpSlot {
-            weight: 1.0 / deadline,
-            rate_log,
-            point: 0,
-            thermal,
-        };
+        if MAYBE_HOT {
+            *slot = OpSlot {
+                weight: 1.0 / deadline,
+                rate_log,
+                point: 0,
+                thermal,
+            };
+        } else {
+            // One store less per op: with no op possibly hot nothing reads `thermal` this tick (the final pass
+            // reads normal hulls only), and every path that reads `point` writes it first.
+            slot.weight = 1.0 / deadline;
+            slot.rate_log = rate_log;
+        }
     }
     Ok((min_energy, thermal_guarded))
 }

@@ -19,7 +19,8 @@ pub struct OpSlot {
     /// final pass writes only the op's `Choice` (one store less per op), and the link guard recovers the point
     /// from it when it runs.
     pub(super) point: u8,
-    /// Restricted by the thermal guard.
+    /// Restricted by the thermal guard. Written only by ticks where some op may be hot (the contract's usual
+    /// tick leaves it, and `point`, as the last tick wrote them: nothing reads them there before writing them).
     pub(super) thermal: bool,
 }
 
