@@ -512,6 +512,11 @@ fn report_sums_match_the_written_choices() {
             // some ops on their thermal hull, the rest not, in one tick.
             t.hbm_temp_rate_c_per_s = 40.0;
         }
+        if case % 4 == 2 {
+            // A rack link budget under the ops' own (50 pJ/bit) but above every plan's: it sets their budgets
+            // (the contract's general path) without any flow having to sleep.
+            t.link_budget_pj_per_bit = 20.0;
+        }
         let config = if case % 2 == 0 { contract() } else { SEED };
         let (r, out) = tick(&f, config, &t, &ops);
         assert_eq!(r.status, TickStatus::Ok, "case {case}");
@@ -557,5 +562,6 @@ fn report_sums_match_the_written_choices() {
             "case {case}"
         );
         assert_eq!((r.link_energy_j, r.link_budget_j), (link, link_budget), "case {case}");
+        assert_eq!(r.link_sleeps, 0, "case {case}");
     }
 }

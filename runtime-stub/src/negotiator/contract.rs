@@ -248,6 +248,7 @@ pub(super) fn finish(
     slopes: SlopeBounds,
     mut left: f64,
     rack_link: f64,
+    rack_unlimited: bool,
     any_thermal: bool,
     acc: &mut Accounting,
 ) {
@@ -275,18 +276,21 @@ pub(super) fn finish(
     };
     // Without thermally guarded ops (the usual tick) every op reads its normal hull: selecting the hull by each
     // slot's flag would make every hull load wait for the slot's load (about 3.5 µs of the 8,000-op tick).
-    if any_thermal {
-        pick::<true>(frontiers, ops, slots, out, above, left, rack_link, acc);
-    } else {
-        pick::<false>(frontiers, ops, slots, out, above, left, rack_link, acc);
+    // With the rack's link budget at least every op's (the usual tick), an op's link budget is one multiply.
+    match (any_thermal, rack_unlimited) {
+        (false, true) => pick::<false, true>(frontiers, ops, slots, out, above, left, rack_link, acc),
+        (false, false) => pick::<false, false>(frontiers, ops, slots, out, above, left, rack_link, acc),
+        (true, true) => pick::<true, true>(frontiers, ops, slots, out, above, left, rack_link, acc),
+        (true, false) => pick::<true, false>(frontiers, ops, slots, out, above, left, rack_link, acc),
     }
 }
 
 /// The final pass: picks each op's vertex given the crossing threshold `above` and the budget `left` for upgrades
-/// in the crossing bucket, writes it, and accounts it. `ANY_THERMAL`: whether some op uses its thermal hull.
+/// in the crossing bucket, writes it, and accounts it. `ANY_THERMAL`: whether some op uses its thermal hull;
+/// `RACK_UNLIMITED`: whether the rack's link budget is at least every op's (see `guards::link_energy_of`).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn pick<const ANY_THERMAL: bool>(
+fn pick<const ANY_THERMAL: bool, const RACK_UNLIMITED: bool>(
     frontiers: &[Frontier],
     ops: &[PendingOp],
     slots: &mut [OpSlot],
@@ -333,13 +337,7 @@ fn pick<const ANY_THERMAL: bool>(
         energy += f64::from(op.tokens) * f64::from(info.jpt);
         latency += lat;
         objective += lat * slot.weight;
-        let (e, b) = guards::link_energy_of(
-            op.tokens,
-            hull.link_bits_per_token(),
-            hull.link_budget_pjb(),
-            info.link_pjb,
-            rack_link,
-        );
+        let (e, b) = guards::link_energy_of::<RACK_UNLIMITED>(op.tokens, hull, info.link_pjb, rack_link);
         link_energy += e;
         link_budget += b;
     }

@@ -10,11 +10,12 @@
 //! a [`Frontier`] is its normal [`Hull`], its thermal hull, then the points (1,216 bytes in all). A hull is 7 cache
 //! lines: line 0 holds the 16 slope-log lanes both tick passes read (the preparation pass to bucket upgrades, the
 //! final pass to compare against its threshold), a mask of the real lanes, the hull length and copies of the
-//! frontier fields the tick reads per op (thermal limit, link bits and budget); lines 1–2 the upgrade energies (f64
+//! frontier fields the tick reads per op (thermal limit, link factors and budget); lines 1–2 the upgrade energies (f64
 //! differences of the points' f32 J/token, exact, so the decisions sum what the accounting sums) read by the
 //! preparation pass; lines 3–6 one 16-byte record per vertex (J/token, latency, link pJ/bit, point, plan, class), of
 //! which the final pass reads the one it chose. The thermal hull is read only while the thermal guard holds.
 
+use super::guards;
 use super::inputs::FALLBACK_PLAN;
 use super::logscale;
 use crate::table::{OpView, MAX_PLANS};
@@ -93,10 +94,13 @@ struct HullHead {
     /// number of lanes (their energy is 0.0, added to buckets no upgrade of the op shares, so no store-to-load
     /// chain); the final pass masks them out with `valid`. Lane 0 and hulls without upgrades hold [`NO_SLOPE`].
     slope_log: [i16; 16],
-    /// Copies of the frontier's fields the tick reads per op, so it reads them from this line (the link fields
-    /// widened to f64 once here rather than per op).
-    link_bits_per_token: f64,
+    /// The frontier's link fields as the tick uses them per op (see `guards::link_energy_of`), so it reads them
+    /// from this line with no conversion: link J per token per pJ/bit (bits per token × 1e-12), the op's link budget
+    /// (pJ/bit), and their product, the op's budget in J per token when the rack sets none tighter (0 without
+    /// traffic, sparing 0 × ∞).
+    link_j_per_token_pjb: f64,
     link_budget_pjb: f64,
+    link_budget_j_per_token: f64,
     max_temp_delta_100ms: f32,
     /// Bits 1..len: the lanes of `slope_log` that are real upgrades.
     valid: u16,
@@ -190,13 +194,18 @@ impl Hull {
     }
 
     #[inline]
-    pub(super) fn link_bits_per_token(&self) -> f64 {
-        self.head.link_bits_per_token
+    pub(super) fn link_j_per_token_pjb(&self) -> f64 {
+        self.head.link_j_per_token_pjb
     }
 
     #[inline]
     pub(super) fn link_budget_pjb(&self) -> f64 {
         self.head.link_budget_pjb
+    }
+
+    #[inline]
+    pub(super) fn link_budget_j_per_token(&self) -> f64 {
+        self.head.link_budget_j_per_token
     }
 }
 
@@ -235,6 +244,7 @@ pub struct Frontier {
     n_plans: u8,
     /// Bit p set when point p is allowed under the thermal guard.
     thermal_mask: u16,
+    link_bits_per_token: f32,
 }
 
 impl Frontier {
@@ -246,6 +256,7 @@ impl Frontier {
             points: [NO_POINT; MAX_POINTS],
             n_plans: 0,
             thermal_mask: 0,
+            link_bits_per_token: 0.0,
         };
         let mut n = 0;
         for plan in op.plans().take(MAX_PLANS) {
@@ -270,10 +281,14 @@ impl Frontier {
         f.n_plans = n as u8;
         f.classify();
         let header = op.header();
+        f.link_bits_per_token = header.link_bits_per_token;
         let head = |hull: &mut Hull| {
+            let j_per_pjb = f64::from(header.link_bits_per_token) * guards::PJ;
+            let budget = f64::from(header.link_budget_pj_per_bit);
             hull.head.max_temp_delta_100ms = header.max_temp_delta_100ms;
-            hull.head.link_bits_per_token = f64::from(header.link_bits_per_token);
-            hull.head.link_budget_pjb = f64::from(header.link_budget_pj_per_bit);
+            hull.head.link_j_per_token_pjb = j_per_pjb;
+            hull.head.link_budget_pjb = budget;
+            hull.head.link_budget_j_per_token = if j_per_pjb > 0.0 { j_per_pjb * budget } else { 0.0 };
         };
         let all = (1u16 << (n + 1)) - 1;
         f.hull = f.build_hull(all);
@@ -505,15 +520,16 @@ impl Frontier {
     }
 
     pub fn link_bits_per_token(&self) -> f32 {
-        self.hull.link_bits_per_token() as f32
+        self.link_bits_per_token
     }
 }
 
 const EMPTY_HULL: Hull = Hull {
     head: HullHead {
         slope_log: [NO_SLOPE; 16],
-        link_bits_per_token: 0.0,
+        link_j_per_token_pjb: 0.0,
         link_budget_pjb: 0.0,
+        link_budget_j_per_token: 0.0,
         max_temp_delta_100ms: 0.0,
         valid: 0,
         len: 0,

@@ -9,7 +9,7 @@
 //! energy or power, so the energy budget and the thermal guard still hold), lowest priority first — priority is
 //! SLO tightness — until it fits. An unreadable rack budget counts as 0: every flow that can sleep does.
 
-use super::frontier::Frontier;
+use super::frontier::{Frontier, Hull};
 use super::inputs::{PendingOp, Telemetry};
 use super::report::TickReport;
 use super::scratch::{OpSlot, OrderSlot};
@@ -30,7 +30,8 @@ pub fn op_is_hot(rack_hot: bool, rise: f64, frontier: &Frontier) -> bool {
     rack_hot || rise > f64::from(frontier.max_temp_delta_100ms())
 }
 
-const PJ: f64 = 1e-12;
+/// Joules per picojoule.
+pub(super) const PJ: f64 = 1e-12;
 
 /// The rack's link budget as used by the guard: NaN or negative → 0 (every flow that can sleep does); rounded to
 /// f32 like the tables' pJ/bit, so a rack budget of 0.6 admits a plan stored as 0.6.
@@ -51,38 +52,39 @@ pub fn link_energy(op: &PendingOp, f: &Frontier, p: usize, rack_pj_per_bit: f64)
 /// [`link_energy`] of a point whose link pJ/bit is `pj_per_bit`.
 #[inline]
 pub(super) fn link_energy_at(op: &PendingOp, f: &Frontier, pj_per_bit: f32, rack_pj_per_bit: f64) -> (f64, f64) {
-    let hull = f.hull(false);
-    link_energy_of(
-        op.tokens,
-        hull.link_bits_per_token(),
-        hull.link_budget_pjb(),
-        pj_per_bit,
-        rack_pj_per_bit,
-    )
+    link_energy_of::<false>(op.tokens, f.hull(false), pj_per_bit, rack_pj_per_bit)
 }
 
-/// [`link_energy`] from the frontier's fields (read by the contract's final pass from the hull it chose from).
-#[inline]
-pub(super) fn link_energy_of(
+/// [`link_energy`] from the frontier's fields in a hull's head (read by the contract's final pass from the hull
+/// it chose from). With j = bits per token × 1e-12, energy = (tokens · j) · pJ/bit and budget = tokens · (j ·
+/// min(op budget, rack budget)), in that order everywhere, so every path sums the same values. `RACK_UNLIMITED`:
+/// the rack budget is at least every op's, so the budget is tokens times the hull's precomputed `j · op budget`.
+#[inline(always)]
+pub(super) fn link_energy_of<const RACK_UNLIMITED: bool>(
     tokens: u32,
-    bits_per_token: f64,
-    budget_pj_per_bit: f64,
+    hull: &Hull,
     pj_per_bit: f32,
     rack_pj_per_bit: f64,
 ) -> (f64, f64) {
-    let bits = f64::from(tokens) * bits_per_token;
-    if bits > 0.0 {
+    let tokens = f64::from(tokens);
+    let j = hull.link_j_per_token_pjb();
+    let energy = tokens * j * f64::from(pj_per_bit);
+    let budget = if RACK_UNLIMITED {
+        tokens * hull.link_budget_j_per_token()
+    } else if j > 0.0 {
         // `f64::min` without its NaN handling (a NaN op budget gives the rack's, as `min` would; the rack budget is
         // never NaN, see `rack_link_budget`).
-        let budget = if budget_pj_per_bit < rack_pj_per_bit {
-            budget_pj_per_bit
-        } else {
-            rack_pj_per_bit
-        };
-        (bits * f64::from(pj_per_bit) * PJ, bits * budget * PJ)
+        let op_budget = hull.link_budget_pjb();
+        tokens
+            * (j * if op_budget < rack_pj_per_bit {
+                op_budget
+            } else {
+                rack_pj_per_bit
+            })
     } else {
-        (0.0, 0.0) // also avoids 0 × ∞ for ops without traffic and without a budget
-    }
+        0.0 // also avoids 0 × ∞ for ops without traffic and without a budget
+    };
+    (energy, budget)
 }
 
 /// Moves ops to their sleep substitutes, lowest priority first, until link energy fits the budget in `report`

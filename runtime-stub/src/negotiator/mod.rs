@@ -125,6 +125,9 @@ pub struct Negotiator<'f> {
     config: Config,
     /// Extreme slope logs of the frontiers' hulls, so the contract tick can bound its histogram per op cheaply.
     slopes: contract::SlopeBounds,
+    /// The largest op link budget of the frontiers (pJ/bit; 0 when none): a rack budget at or above it never
+    /// binds, so the contract's final pass takes each op's budget from its hull unchanged.
+    max_link_budget: f64,
     /// The smallest `max_temp_delta_100ms` of the frontiers (NaN ones never trip the guard; +inf when none):
     /// a predicted rise at or below it trips no op's guard, so the tick skips the per-op check.
     min_temp_delta: f64,
@@ -145,6 +148,10 @@ impl<'f> Negotiator<'f> {
             frontiers,
             config,
             slopes: contract::SlopeBounds::of(frontiers),
+            max_link_budget: frontiers
+                .iter()
+                .map(|f| f64::from(f.link_budget_pj_per_bit()))
+                .fold(0.0, f64::max),
             min_temp_delta: frontiers
                 .iter()
                 .map(|f| f64::from(f.max_temp_delta_100ms()))
@@ -259,6 +266,7 @@ impl<'f> Negotiator<'f> {
                     self.slopes,
                     left,
                     rack_link,
+                    rack_link >= self.max_link_budget,
                     thermal_guarded > 0,
                     &mut acc,
                 );
