@@ -306,15 +306,16 @@ fn pick<const ANY_THERMAL: bool, const RACK_UNLIMITED: bool>(
     for ((op, slot), choice) in ops.iter().zip(slots.iter_mut()).zip(out.iter_mut()) {
         let f = &frontiers[op.frontier as usize];
         let hull = f.hull(ANY_THERMAL && slot.thermal);
-        let (mask, crossing_mask) = lanes_above(hull.slope_logs(), above - slot.rate_log);
+        let thr = above - slot.rate_log;
         let valid = hull.valid_lanes();
-        let (mask, crossing_mask) = (mask & valid, crossing_mask & valid);
-        let mut k = prefix(mask);
-        if crossing_mask != mask {
+        let mut k = prefix(lanes_above(hull.slope_logs(), thr).0 & valid);
+        // The op's first upgrade not above the crossing bucket, k + 1, is in it when its slope log exceeds
+        // thr − 8: one scalar compare, where a second SIMD mask for every op cost more.
+        if k + 1 < hull.len() && i32::from(hull.slope_log(k + 1)) > thr - (1 << SHIFT) {
             // Rare: upgrades in the crossing bucket, taken in (op, vertex) order while they fit. Stop at the
             // first that does not, for good, so the taken set stays a prefix of the global order (what makes
             // more budget never worse).
-            let last = prefix(crossing_mask);
+            let last = prefix(lanes_above(hull.slope_logs(), thr).1 & valid);
             let tokens = f64::from(op.tokens);
             while k < last {
                 let cost = tokens * hull.djpt(k + 1);
